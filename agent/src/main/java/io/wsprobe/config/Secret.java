@@ -20,6 +20,55 @@ public record Secret(String value, boolean secret) {
     return secret ? REDACTED : value;
   }
 
+  /**
+   * Header names whose values are always treated as secret, wherever they come from:
+   * credentials, cookies, and anything named like a token or key.
+   */
+  public static boolean sensitiveHeader(String name) {
+    String n = name.toLowerCase(java.util.Locale.ROOT);
+    return n.equals("authorization") || n.equals("proxy-authorization") || n.equals("cookie")
+        || n.equals("set-cookie") || n.contains("token") || n.contains("key") && !n.startsWith("sec-websocket")
+        || n.contains("secret") || n.contains("password") || n.contains("auth");
+  }
+
+  /**
+   * The URL as it may be shown or exported: a password in the user info and the values of query
+   * parameters named like credentials are replaced by {@link #REDACTED}.
+   */
+  public static String redactUrl(java.net.URI url) {
+    String userInfo = url.getRawUserInfo();
+    String query = url.getRawQuery();
+    if (userInfo == null && query == null) {
+      return url.toString();
+    }
+    StringBuilder out = new StringBuilder().append(url.getScheme()).append("://");
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      out.append(colon < 0 ? userInfo : userInfo.substring(0, colon + 1) + REDACTED).append('@');
+    }
+    out.append(url.getRawAuthority().substring(userInfo == null ? 0 : userInfo.length() + 1));
+    out.append(url.getRawPath() == null ? "" : url.getRawPath());
+    if (query != null) {
+      out.append('?');
+      String[] params = query.split("&", -1);
+      for (int i = 0; i < params.length; i++) {
+        String p = params[i];
+        int eq = p.indexOf('=');
+        if (eq > 0 && sensitiveParam(p.substring(0, eq))) {
+          p = p.substring(0, eq + 1) + REDACTED;
+        }
+        out.append(i == 0 ? "" : "&").append(p);
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean sensitiveParam(String name) {
+    String n = name.toLowerCase(java.util.Locale.ROOT);
+    return n.contains("token") || n.contains("key") || n.contains("secret") || n.contains("pass")
+        || n.contains("auth") || n.equals("sig") || n.equals("signature") || n.equals("jwt");
+  }
+
   @Override
   public String toString() {
     return shown();

@@ -1,0 +1,81 @@
+package io.wsprobe.prober;
+
+/**
+ * Plain words for a failed probe: the likely cause and the fix. One place, so the trace of
+ * {@code wsprobe probe}, the log and the runbook say the same thing.
+ */
+public final class Diagnosis {
+
+  static final String NGINX_FIX = """
+      In nginx, the location that proxies this path needs:
+          proxy_http_version 1.1;
+          proxy_set_header Upgrade $http_upgrade;
+          proxy_set_header Connection "upgrade";
+          proxy_read_timeout 3600s;   # idle sessions outlive the 60s default
+      HAProxy forwards upgrades by itself (set `timeout tunnel 1h`); Apache needs
+      mod_proxy_wstunnel or `ProxyPass ... upgrade=websocket`; Caddy and Traefik forward them
+      unless a middleware strips the headers.""";
+
+  private Diagnosis() {}
+
+  /**
+   * @param status      HTTP status of the answer, 0 if none
+   * @param contentType Content-Type of a non-101 answer, or null
+   */
+  public static String of(Result result, int status, String contentType, String detail) {
+    String ct = contentType == null || contentType.isEmpty() ? "" : " " + contentType;
+    return switch (result) {
+      case SUCCESS -> "";
+      case DNS_ERROR -> "The host name does not resolve through the system resolver (/etc/hosts,"
+          + " then DNS): check the name, the DNS records and this machine's resolv.conf.";
+      case CONNECT_REFUSED -> "Nothing accepts connections on that address and port: the app or"
+          + " proxy is down, listens elsewhere, or a firewall rejects the connection.";
+      case CONNECT_TIMEOUT -> "The TCP connection was not accepted in time: a firewall drops the"
+          + " packets, the host is down, or the route is broken.";
+      case TLS_ERROR -> "The TLS handshake failed (" + detail + "): check the certificate's names"
+          + " (server_name), the CA (tls.ca_file) and that the port speaks TLS.";
+      case TLS_CERT_EXPIRED -> "The server's certificate chain has expired: renew it (and check"
+          + " that the proxy was reloaded to serve the new one).";
+      case UPGRADE_TIMEOUT -> "The server accepted the connection but did not answer the upgrade"
+          + " request in time: the app is hung, overloaded, or a proxy buffers the request.";
+      case UPGRADE_IGNORED -> "Got HTTP " + status + ct + " instead of 101: the upgrade request was"
+          + " served as plain HTTP, so a proxy in front of the app is not forwarding the Upgrade"
+          + " and Connection headers.\n" + NGINX_FIX;
+      case UPGRADE_REJECTED -> rejected(status, ct);
+      case BAD_ACCEPT -> "The answer is not a valid WebSocket handshake (" + detail + "): a proxy"
+          + " or middlebox rewrites the answer, or the port does not speak HTTP (wss:// on a TLS"
+          + " port?).";
+      case SUBPROTOCOL_MISMATCH -> "The server chose no subprotocol or one that was not offered ("
+          + detail + "): check the module's subprotocols against what the app expects.";
+      case CLOSED_DURING_UPGRADE -> "The connection was closed or reset before any answer: the"
+          + " app refuses this path (Hocuspocus resets any path but its own), or a proxy or"
+          + " load balancer drops upgrade requests.";
+      case MESSAGE_TIMEOUT -> "The session opened, but no answer came to the probe's message in"
+          + " time: the app's handler is stuck or does not answer this message.";
+      case MESSAGE_MISMATCH -> "The session opened, but the answers did not match what the module"
+          + " expects (" + detail + ").";
+      case MESSAGE_TOO_LARGE -> "The peer sent a frame or message larger than max_message_size ("
+          + detail + ").";
+      case CLOSED_BY_PEER -> "The peer closed the session before the probe finished (" + detail
+          + ").";
+      case IDLE_CUT -> "The idle session was cut before the hold ended (" + detail + "): a proxy's"
+          + " read timeout (nginx proxy_read_timeout defaults to 60s, HAProxy timeout tunnel) or"
+          + " the app's own idle limit; pings (hold.ping_interval) show whether keepalives help.";
+      case INTERNAL_ERROR -> "wsprobe itself failed (" + detail + "); please report it.";
+    };
+  }
+
+  private static String rejected(int status, String ct) {
+    String base = "Got HTTP " + status + ct + " instead of 101: the upgrade was refused.";
+    return switch (status) {
+      case 400, 404, 405, 426 -> base + " When the app itself serves WebSocket on this path, this"
+          + " usually means a proxy is not forwarding the Upgrade and Connection headers (the app"
+          + " then sees a plain GET: Socket.IO answers 400, many servers 426).\n" + NGINX_FIX;
+      case 401, 403 -> base + " The app refused the credentials or Origin: check the module's"
+          + " headers, bearer token and origin.";
+      case 502, 503, 504 -> base + " The proxy could not reach the app behind it: the backend is"
+          + " down or the proxy points at the wrong upstream.";
+      default -> base;
+    };
+  }
+}

@@ -1,0 +1,12 @@
+package io.wsprobe.prober;
+
+/** A timed step of a probe: the {@code phase} label of wsprobe_phase_duration_seconds. */
+public enum Phase {
+  DNS, CONNECT, TLS, UPGRADE;
+
+  private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+  public String label() {
+    return label;
+  }
+}

@@ -1,0 +1,35 @@
+package io.wsprobe.prober;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of one probe.
+ *
+ * @param result          how it ended
+ * @param detail          one line saying why, for logs (no secrets); "" on success
+ * @param diagnosis       plain words on the likely cause and the fix; "" on success
+ * @param durationNanos   the whole probe
+ * @param phases          each completed phase's duration
+ * @param statusCode      HTTP status of the upgrade answer, 0 when none came
+ * @param rttNanos        each message round trip, in order
+ * @param holdSurvivedNanos how long the held session lasted; -1 when the module holds none
+ * @param certNotAfter    earliest notAfter of the peer's chain, or null (ws, or no chain seen)
+ * @param closeCode       close code the peer sent, -1 if none
+ * @param closeReason     close reason the peer sent, or ""
+ */
+public record ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
+                          Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
+                          long holdSurvivedNanos, Instant certNotAfter, int closeCode,
+                          String closeReason, Trace trace) {
+
+  public boolean success() {
+    return result == Result.SUCCESS;
+  }
+
+  public static Map<Phase, Long> emptyPhases() {
+    return new EnumMap<>(Phase.class);
+  }
+}

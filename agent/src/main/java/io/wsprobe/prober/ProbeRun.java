@@ -1,0 +1,862 @@
+package io.wsprobe.prober;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker13;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
+import io.wsprobe.config.Module;
+import io.wsprobe.config.Secret;
+import io.wsprobe.config.Target;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLEngine;
+
+/**
+ * One probe, from DNS to close. A state machine confined to one Netty event loop: every method
+ * after {@link #start()} runs on {@link #loop}, so no field needs synchronisation. It ends exactly
+ * once ({@link #finish}), by its deadline at the latest, and always closes its channel.
+ */
+final class ProbeRun {
+
+  /** How much of a non-101 answer's body, or of a non-HTTP answer, the trace keeps. */
+  static final int KEPT_BODY_BYTES = 512;
+  private static final long BODY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+  private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+  private enum State { RESOLVING, CONNECTING, TLS, UPGRADING, ANSWER_BODY, MESSAGE, HOLD, CLOSING, DONE }
+
+  private final Target target;
+  private final Module module;
+  private final ContextInternal context;
+  private final EventLoop loop;
+  private final ChannelFactory<? extends Channel> channels;
+  private final TlsContexts tlsContexts;
+  private final PromiseInternal<ProbeResult> promise;
+
+  private final long startNanos = System.nanoTime();
+  private final long deadlineNanos;
+  private final Trace trace = new Trace(startNanos);
+  private final Map<io.wsprobe.prober.Phase, Long> phases = ProbeResult.emptyPhases();
+  private final List<Long> rtts = new ArrayList<>();
+
+  private State state = State.RESOLVING;
+  private long stepStart;
+  private Channel channel;
+  private SSLEngine sslEngine;
+  private Instant certNotAfter;
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private ScheduledFuture<?> stepTimer;
+  private boolean wsOpen;
+
+  // upgrade
+  private String sentKey;
+  private Handshaker handshaker;
+  private int status;
+  private HttpHeaders answerHeaders;
+  private final ByteBuf rawAnswer = Unpooled.buffer(0, KEPT_BODY_BYTES);
+  private final ByteBuf body = Unpooled.buffer(0, KEPT_BODY_BYTES);
+
+  // messages and hold
+  private final List<Module.Message> exchanges = new ArrayList<>();
+  private int exchange;
+  private int framesSinceSend;
+  private String lastFrameText;
+  private long holdSurvived = -1;
+  private int closeCode = -1;
+  private String closeReason = "";
+
+  ProbeRun(Target target, Module module, ContextInternal context, EventLoop loop,
+           ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts,
+           PromiseInternal<ProbeResult> promise) {
+    this.target = target;
+    this.module = module;
+    this.context = context;
+    this.loop = loop;
+    this.channels = channels;
+    this.tlsContexts = tlsContexts;
+    this.promise = promise;
+    this.deadlineNanos = startNanos + target.timeout().toNanos();
+    for (Module.Message m : module.messages()) {
+      for (int i = 0; i < m.count(); i++) {
+        exchanges.add(m);
+      }
+    }
+  }
+
+  void start() {
+    loop.execute(() -> guarded(() -> {
+      timers.add(loop.schedule(() -> guarded(this::onDeadline), deadlineNanos - System.nanoTime(),
+          TimeUnit.NANOSECONDS));
+      resolve();
+    }));
+  }
+
+  // ---------------------------------------------------------------- dns
+
+  private void resolve() {
+    String host = host();
+    stepStart = System.nanoTime();
+    if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+      trace.step("dns", 0, host + " is an address: nothing to resolve");
+      connect(new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), target.port()));
+      return;
+    }
+    context.<InetAddress[]>executeBlocking(() -> InetAddress.getAllByName(host), false)
+        .onComplete(ar -> loop.execute(() -> guarded(() -> {
+          if (state != State.RESOLVING) {
+            return;
+          }
+          long took = System.nanoTime() - stepStart;
+          if (ar.failed()) {
+            Throwable e = ar.cause();
+            String why = e instanceof UnknownHostException ? "no address for " + host : String.valueOf(e);
+            trace.step("dns", took, "failed: " + why);
+            finish(Result.DNS_ERROR, why);
+            return;
+          }
+          phases.put(io.wsprobe.prober.Phase.DNS, took);
+          InetAddress chosen = choose(ar.result());
+          if (chosen == null) {
+            trace.step("dns", took, host + " has no " + module.ipProtocol().name().toLowerCase(Locale.ROOT)
+                + " address and ip_protocol_fallback is off");
+            finish(Result.DNS_ERROR, "no " + module.ipProtocol().name().toLowerCase(Locale.ROOT)
+                + " address for " + host);
+            return;
+          }
+          trace.step("dns", took, host + " -> " + chosen.getHostAddress()
+              + (ar.result().length > 1 ? " (" + ar.result().length + " addresses)" : ""));
+          connect(new InetSocketAddress(chosen, target.port()));
+        })));
+  }
+
+  private String host() {
+    String host = target.url().getHost();
+    return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  private InetAddress choose(InetAddress[] all) {
+    boolean wantV6 = module.ipProtocol() == Module.IpProtocol.IP6;
+    for (InetAddress a : all) {
+      if ((a instanceof Inet6Address) == wantV6) {
+        return a;
+      }
+    }
+    return module.ipProtocolFallback() && all.length > 0 ? all[0] : null;
+  }
+
+  // ---------------------------------------------------------------- connect
+
+  private void connect(InetSocketAddress address) {
+    state = State.CONNECTING;
+    stepStart = System.nanoTime();
+    Bootstrap bootstrap = new Bootstrap()
+        .group(loop)
+        .channelFactory(channels)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, remainingMillis()))
+        .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast("probe", new Handler());
+          }
+        });
+    ChannelFuture connected = bootstrap.connect(address);
+    channel = connected.channel();
+    connected.addListener(f -> guarded(() -> {
+      if (state != State.CONNECTING) {
+        return;
+      }
+      long took = System.nanoTime() - stepStart;
+      if (!f.isSuccess()) {
+        Throwable e = f.cause();
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        trace.step("connect", took, "failed: " + why);
+        boolean timeout = e instanceof io.netty.channel.ConnectTimeoutException
+            || why.toLowerCase(Locale.ROOT).contains("timed out");
+        finish(timeout ? Result.CONNECT_TIMEOUT : Result.CONNECT_REFUSED,
+            "connect to " + NetUtil.toSocketAddressString(address) + ": " + why);
+        return;
+      }
+      phases.put(io.wsprobe.prober.Phase.CONNECT, took);
+      trace.step("connect", took, "TCP connected to " + NetUtil.toSocketAddressString(address));
+      if (target.tls()) {
+        startTls();
+      } else {
+        upgrade();
+      }
+    }));
+  }
+
+  // ---------------------------------------------------------------- tls
+
+  private void startTls() throws Exception {
+    state = State.TLS;
+    stepStart = System.nanoTime();
+    Module.Tls tls = module.tls();
+    String serverName = tls.serverName() != null ? tls.serverName() : host();
+    SslHandler ssl = tlsContexts.get(tls).newHandler(channel.alloc(), serverName, target.port());
+    ssl.setHandshakeTimeoutMillis(0); // the probe's deadline bounds it
+    sslEngine = ssl.engine();
+    channel.pipeline().addFirst("ssl", ssl);
+    ssl.handshakeFuture().addListener(f -> guarded(() -> {
+      if (state != State.TLS) {
+        return;
+      }
+      long took = System.nanoTime() - stepStart;
+      X509Certificate[] chain = tlsContexts.takePresentedChain(sslEngine);
+      if (chain == null && f.isSuccess()) {
+        chain = peerChain();
+      }
+      recordExpiry(chain);
+      if (!f.isSuccess()) {
+        Throwable e = f.cause();
+        boolean expired = isExpiry(e) || chainExpired(chain);
+        String why = rootMessage(e);
+        trace.step("tls", took, "handshake failed: " + why);
+        finish(expired ? Result.TLS_CERT_EXPIRED : Result.TLS_ERROR, "TLS handshake: " + why);
+        return;
+      }
+      phases.put(io.wsprobe.prober.Phase.TLS, took);
+      trace.step("tls", took, ssl.engine().getSession().getProtocol() + " "
+          + ssl.engine().getSession().getCipherSuite()
+          + (certNotAfter == null ? "" : ", certificate valid until " + certNotAfter)
+          + (tls.insecureSkipVerify() ? " (not verified: insecure_skip_verify)" : ""));
+      upgrade();
+    }));
+  }
+
+  private X509Certificate[] peerChain() {
+    try {
+      var certs = sslEngine.getSession().getPeerCertificates();
+      List<X509Certificate> out = new ArrayList<>();
+      for (var c : certs) {
+        if (c instanceof X509Certificate x) {
+          out.add(x);
+        }
+      }
+      return out.toArray(new X509Certificate[0]);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private void recordExpiry(X509Certificate[] chain) {
+    if (chain == null) {
+      return;
+    }
+    for (X509Certificate c : chain) {
+      Instant notAfter = c.getNotAfter().toInstant();
+      if (certNotAfter == null || notAfter.isBefore(certNotAfter)) {
+        certNotAfter = notAfter;
+      }
+    }
+  }
+
+  private static boolean chainExpired(X509Certificate[] chain) {
+    if (chain == null) {
+      return false;
+    }
+    long now = System.currentTimeMillis();
+    for (X509Certificate c : chain) {
+      if (c.getNotAfter().getTime() < now) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isExpiry(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertificateExpiredException) {
+        return true;
+      }
+      if (t instanceof CertPathValidatorException v
+          && v.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- upgrade
+
+  private void upgrade() {
+    state = State.UPGRADING;
+    channel.pipeline().addBefore("probe", "raw-answer", new RawAnswerCapture());
+    channel.pipeline().addBefore("probe", "http", new HttpClientCodec(4096, 16 * 1024, 8192));
+    HttpHeaders headers = new DefaultHttpHeaders();
+    if (module.origin() != null) {
+      headers.set(HttpHeaderNames.ORIGIN, module.origin());
+    }
+    for (Map.Entry<String, Secret> h : module.headers().entrySet()) {
+      headers.add(h.getKey(), h.getValue().value());
+    }
+    String subprotocols = module.subprotocols().isEmpty() ? null : String.join(", ", module.subprotocols());
+    handshaker = new Handshaker(target, subprotocols, headers, (int) module.maxMessageBytes());
+    stepStart = System.nanoTime();
+    handshaker.handshake(channel).addListener(f -> guarded(() -> {
+      if (!f.isSuccess() && state == State.UPGRADING) {
+        finish(Result.CLOSED_DURING_UPGRADE, "could not send the upgrade request: " + rootMessage(f.cause()));
+      }
+    }));
+  }
+
+  /** Netty's RFC 6455 handshaker; we keep the request it sends for the trace and the Accept check. */
+  private final class Handshaker extends WebSocketClientHandshaker13 {
+    Handshaker(Target target, String subprotocols, HttpHeaders headers, int maxFrame) {
+      super(target.url(), WebSocketVersion.V13, subprotocols, false, headers, maxFrame, true, false, -1);
+    }
+
+    @Override
+    protected FullHttpRequest newHandshakeRequest() {
+      FullHttpRequest request = super.newHandshakeRequest();
+      sentKey = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+      StringBuilder text = new StringBuilder()
+          .append(request.method()).append(' ').append(redactedRequestTarget(request.uri()))
+          .append(' ').append(request.protocolVersion());
+      for (Map.Entry<String, String> h : request.headers()) {
+        text.append('\n').append(h.getKey()).append(": ").append(shownRequestHeader(h.getKey(), h.getValue()));
+      }
+      trace.sent(text.toString());
+      return request;
+    }
+  }
+
+  private String redactedRequestTarget(String uri) {
+    String redacted = Secret.redactUrl(java.net.URI.create("ws://h" + uri));
+    return redacted.substring("ws://h".length());
+  }
+
+  private String shownRequestHeader(String name, String value) {
+    Secret configured = null;
+    for (Map.Entry<String, Secret> h : module.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase(name)) {
+        configured = h.getValue();
+      }
+    }
+    if ((configured != null && configured.secret()) || Secret.sensitiveHeader(name)) {
+      return Secret.REDACTED;
+    }
+    return value;
+  }
+
+  private void onAnswer(HttpResponse response) throws Exception {
+    long took = System.nanoTime() - stepStart;
+    if (response.decoderResult().isFailure()) {
+      trace.step("upgrade", took, "the answer is not valid HTTP");
+      trace.received(printable(rawAnswer, "(no bytes)"));
+      finish(Result.BAD_ACCEPT, "answer is not valid HTTP: " + rootMessage(response.decoderResult().cause()));
+      return;
+    }
+    status = response.status().code();
+    answerHeaders = response.headers();
+    phases.put(io.wsprobe.prober.Phase.UPGRADE, took);
+    trace.step("upgrade", took, "answer " + response.protocolVersion() + " " + response.status());
+    if (status != 101) {
+      state = State.ANSWER_BODY;
+      stepTimer = loop.schedule(() -> guarded(this::finishAnswer),
+          Math.min(BODY_WAIT_NANOS, remainingNanos()), TimeUnit.NANOSECONDS);
+      return;
+    }
+    traceAnswerHeaders(response);
+    String upgradeHeader = answerHeaders.get(HttpHeaderNames.UPGRADE);
+    if (upgradeHeader == null || !upgradeHeader.equalsIgnoreCase("websocket")) {
+      finish(Result.BAD_ACCEPT, "101 answer without 'Upgrade: websocket' (got " + upgradeHeader + ")");
+      return;
+    }
+    if (!answerHeaders.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)) {
+      finish(Result.BAD_ACCEPT, "101 answer without 'Connection: upgrade' (got "
+          + answerHeaders.get(HttpHeaderNames.CONNECTION) + ")");
+      return;
+    }
+    String accept = answerHeaders.get(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
+    String expected = expectedAccept(sentKey);
+    if (!expected.equals(accept)) {
+      finish(Result.BAD_ACCEPT, "Sec-WebSocket-Accept is " + (accept == null ? "missing" : "'" + accept + "'")
+          + ", expected '" + expected + "'");
+      return;
+    }
+    String chosen = answerHeaders.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+    if (module.subprotocols().isEmpty() ? chosen != null && !chosen.isEmpty()
+        : chosen == null || !module.subprotocols().contains(chosen)) {
+      finish(Result.SUBPROTOCOL_MISMATCH, "offered " + module.subprotocols() + ", server chose "
+          + (chosen == null ? "none" : "'" + chosen + "'"));
+      return;
+    }
+    // Netty swaps the HTTP codec for the WebSocket codec; bytes already read after the 101 go on
+    // to the frame decoder.
+    handshaker.finishHandshake(channel, new DefaultFullHttpResponse(response.protocolVersion(),
+        response.status(), Unpooled.EMPTY_BUFFER, response.headers(), new DefaultHttpHeaders()));
+    channel.pipeline().remove("raw-answer");
+    channel.pipeline().addAfter("ws-decoder", "ws-aggregator",
+        new WebSocketFrameAggregator((int) module.maxMessageBytes()));
+    wsOpen = true;
+    trace.note("session open" + (chosen == null ? "" : ", subprotocol " + chosen));
+    nextExchange();
+  }
+
+  private void traceAnswerHeaders(HttpResponse response) {
+    StringBuilder text = new StringBuilder().append(response.protocolVersion()).append(' ').append(response.status());
+    for (Map.Entry<String, String> h : response.headers()) {
+      text.append('\n').append(h.getKey()).append(": ")
+          .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
+    }
+    trace.received(text.toString());
+  }
+
+  private void onAnswerBody(HttpContent content) {
+    ByteBuf data = content.content();
+    body.writeBytes(data, data.readerIndex(), Math.min(data.readableBytes(), body.maxWritableBytes()));
+    if (content instanceof LastHttpContent || !body.isWritable()) {
+      finishAnswer();
+    }
+  }
+
+  private void finishAnswer() {
+    if (state != State.ANSWER_BODY) {
+      return;
+    }
+    String contentType = answerHeaders.get(HttpHeaderNames.CONTENT_TYPE);
+    StringBuilder text = new StringBuilder();
+    text.append("HTTP ").append(status);
+    for (Map.Entry<String, String> h : answerHeaders) {
+      text.append('\n').append(h.getKey()).append(": ")
+          .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
+    }
+    text.append("\n\n").append(printable(body, "(empty body)"));
+    trace.received(text.toString());
+    String shortType = contentType == null ? "" : " " + contentType.split(";")[0].trim();
+    if (status < 400) {
+      finish(Result.UPGRADE_IGNORED, "got HTTP " + status + shortType
+          + " instead of 101: a proxy is not forwarding Upgrade");
+    } else {
+      finish(Result.UPGRADE_REJECTED, "got HTTP " + status + shortType + " instead of 101");
+    }
+  }
+
+  static String expectedAccept(String key) throws Exception {
+    if (key == null) {
+      return "";
+    }
+    byte[] sha1 = MessageDigest.getInstance("SHA-1")
+        .digest((key + WS_GUID).getBytes(StandardCharsets.US_ASCII));
+    return Base64.getEncoder().encodeToString(sha1);
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private void nextExchange() {
+    if (exchange >= exchanges.size()) {
+      startHold();
+      return;
+    }
+    state = State.MESSAGE;
+    Module.Message m = exchanges.get(exchange);
+    framesSinceSend = 0;
+    lastFrameText = null;
+    byte[] bytes = m.bytes();
+    WebSocketFrame frame = m.binary()
+        ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes))
+        : new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes));
+    stepStart = System.nanoTime();
+    channel.writeAndFlush(frame);
+  }
+
+  private void onData(WebSocketFrame frame) {
+    if (state != State.MESSAGE) {
+      return; // unsolicited frames (server pushes, broadcasts) are not answers
+    }
+    long took = System.nanoTime() - stepStart;
+    Module.Message m = exchanges.get(exchange);
+    byte[] got = ByteBufBytes.of(frame.content());
+    boolean text = frame instanceof TextWebSocketFrame;
+    framesSinceSend++;
+    lastFrameText = preview(got, text);
+    if (!matches(m, got, text)) {
+      return; // keep waiting: another frame may still match before the deadline
+    }
+    rtts.add(took);
+    trace.step("message", took, String.format(Locale.ROOT, "%d/%d sent %s, got %s", exchange + 1,
+        exchanges.size(), preview(m.bytes(), !m.binary()), lastFrameText));
+    exchange++;
+    nextExchange();
+  }
+
+  private static boolean matches(Module.Message m, byte[] got, boolean text) {
+    Module.Expect expect = m.expect();
+    String s = new String(got, StandardCharsets.UTF_8);
+    return switch (expect.kind()) {
+      case ANY -> true;
+      case ECHO -> java.util.Arrays.equals(got, m.bytes());
+      case CONTAINS -> s.contains(expect.value());
+      case REGEX -> Pattern.compile(expect.value()).matcher(s).find();
+      case JSON -> JsonField.equals(s, expect.jsonPath(), expect.value());
+    };
+  }
+
+  // ---------------------------------------------------------------- hold and close
+
+  private void startHold() {
+    Module.Hold hold = module.hold();
+    if (hold == null) {
+      startClose();
+      return;
+    }
+    state = State.HOLD;
+    long duration = hold.duration().toNanos();
+    long room = remainingNanos() - CLOSE_WAIT_NANOS / 10;
+    if (duration > room) {
+      duration = Math.max(0, room);
+      trace.note("hold shortened to " + Trace.millis(duration) + " to fit the timeout");
+    }
+    stepStart = System.nanoTime();
+    long holdFor = duration;
+    stepTimer = loop.schedule(() -> guarded(() -> {
+      holdSurvived = holdFor;
+      trace.step("hold", holdFor, "session stayed open");
+      startClose();
+    }), duration, TimeUnit.NANOSECONDS);
+    if (hold.pingInterval() != null) {
+      long every = hold.pingInterval().toNanos();
+      timers.add(loop.scheduleAtFixedRate(() -> {
+        if (state == State.HOLD) {
+          channel.writeAndFlush(new PingWebSocketFrame(Unpooled.wrappedBuffer("wsprobe".getBytes(StandardCharsets.US_ASCII))));
+        }
+      }, every, every, TimeUnit.NANOSECONDS));
+    }
+  }
+
+  private void startClose() {
+    cancelStepTimer();
+    state = State.CLOSING;
+    stepStart = System.nanoTime();
+    channel.writeAndFlush(new CloseWebSocketFrame(1000, "wsprobe done"));
+    stepTimer = loop.schedule(() -> guarded(() -> {
+      trace.note("no close answer within " + Trace.millis(CLOSE_WAIT_NANOS) + "; closing the socket");
+      finish(Result.SUCCESS, "");
+    }), Math.min(CLOSE_WAIT_NANOS, Math.max(0, remainingNanos())), TimeUnit.NANOSECONDS);
+  }
+
+  private void onPeerClose(CloseWebSocketFrame close) {
+    closeCode = close.statusCode();
+    closeReason = close.reasonText() == null ? "" : close.reasonText();
+    String said = "close " + closeCode + (closeReason.isEmpty() ? "" : " '" + closeReason + "'");
+    switch (state) {
+      case CLOSING -> {
+        trace.step("close", System.nanoTime() - stepStart, "peer answered " + said);
+        wsOpen = false;
+        finish(Result.SUCCESS, "");
+      }
+      case HOLD -> idleCut(said);
+      default -> {
+        trace.received(said);
+        finish(Result.CLOSED_BY_PEER, "peer sent " + said + " " + where());
+      }
+    }
+  }
+
+  private void idleCut(String how) {
+    holdSurvived = System.nanoTime() - stepStart;
+    trace.step("hold", holdSurvived, "cut: " + how);
+    finish(Result.IDLE_CUT, "session cut after " + Trace.millis(holdSurvived) + " of "
+        + module.hold().duration().toSeconds() + "s hold: " + how);
+  }
+
+  private String where() {
+    return state == State.MESSAGE ? "while waiting for message " + (exchange + 1) : "";
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  private void onDeadline() {
+    String limit = "within the " + target.timeout().toMillis() + "ms timeout";
+    switch (state) {
+      case RESOLVING -> finish(Result.DNS_ERROR, "the resolver did not answer " + limit);
+      case CONNECTING -> finish(Result.CONNECT_TIMEOUT, "TCP connect did not complete " + limit);
+      case TLS -> finish(Result.TLS_ERROR, "TLS handshake did not complete " + limit);
+      case UPGRADING -> {
+        int got = rawAnswer.readableBytes();
+        if (got > 0) {
+          trace.received(printable(rawAnswer, ""));
+        }
+        finish(Result.UPGRADE_TIMEOUT, "no complete answer to the upgrade request " + limit
+            + (got > 0 ? " (" + got + "+ bytes arrived)" : ""));
+      }
+      case ANSWER_BODY -> finishAnswer();
+      case MESSAGE -> {
+        if (framesSinceSend > 0) {
+          trace.received("last frame: " + lastFrameText);
+          finish(Result.MESSAGE_MISMATCH, "no frame matched " + describe(exchanges.get(exchange).expect())
+              + " " + limit + "; " + framesSinceSend + " other frame(s), last: " + lastFrameText);
+        } else {
+          finish(Result.MESSAGE_TIMEOUT, "no answer to message " + (exchange + 1) + " " + limit);
+        }
+      }
+      case CLOSING -> {
+        trace.note("no close answer " + limit);
+        finish(Result.SUCCESS, "");
+      }
+      case HOLD -> finish(Result.INTERNAL_ERROR, "hold outlived the deadline");
+      case DONE -> { }
+    }
+  }
+
+  private static String describe(Module.Expect e) {
+    return switch (e.kind()) {
+      case ANY -> "any frame";
+      case ECHO -> "the echo";
+      case CONTAINS -> "contains '" + e.value() + "'";
+      case REGEX -> "regex '" + e.value() + "'";
+      case JSON -> "json " + e.jsonPath() + " == " + e.value();
+    };
+  }
+
+  private void onChannelClosed() {
+    switch (state) {
+      case UPGRADING -> {
+        int got = rawAnswer.readableBytes();
+        if (got > 0) {
+          trace.received(printable(rawAnswer, ""));
+        }
+        finish(Result.CLOSED_DURING_UPGRADE, got == 0 ? "connection closed before any answer"
+            : "connection closed in the middle of the answer (" + got + " bytes)");
+      }
+      case ANSWER_BODY -> finishAnswer();
+      case MESSAGE -> finish(Result.CLOSED_BY_PEER, "connection closed without a close frame " + where());
+      case HOLD -> idleCut("connection closed without a close frame");
+      case CLOSING -> finish(Result.SUCCESS, "");
+      default -> { } // connect and TLS failures are reported by their own futures
+    }
+  }
+
+  private void onError(Throwable e) throws Exception {
+    String why = rootMessage(e);
+    boolean tooLarge = e instanceof TooLongFrameException
+        || (e instanceof CorruptedWebSocketFrameException c && why.toLowerCase(Locale.ROOT).contains("length"));
+    switch (state) {
+      case UPGRADING -> finish(Result.CLOSED_DURING_UPGRADE, "connection failed before any answer: " + why);
+      case ANSWER_BODY -> finishAnswer();
+      case MESSAGE, HOLD, CLOSING -> {
+        if (tooLarge) {
+          finish(Result.MESSAGE_TOO_LARGE, why + " (max_message_size " + module.maxMessageBytes() + " bytes)");
+        } else if (e instanceof CorruptedWebSocketFrameException) {
+          finish(Result.MESSAGE_MISMATCH, "invalid frame from peer: " + why);
+        } else if (state == State.HOLD) {
+          idleCut(why);
+        } else if (state == State.CLOSING) {
+          finish(Result.SUCCESS, "");
+        } else if (e instanceof IOException) {
+          finish(Result.CLOSED_BY_PEER, "connection failed " + where() + ": " + why);
+        } else {
+          finish(Result.INTERNAL_ERROR, why);
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void finish(Result result, String detail) {
+    if (state == State.DONE) {
+      return;
+    }
+    state = State.DONE;
+    cancelStepTimer();
+    timers.forEach(t -> t.cancel(false));
+    if (sslEngine != null) {
+      tlsContexts.takePresentedChain(sslEngine);
+    }
+    if (channel != null) {
+      if (wsOpen && channel.isActive() && result != Result.SUCCESS) {
+        channel.writeAndFlush(new CloseWebSocketFrame(1000, "wsprobe done"))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else {
+        channel.close();
+      }
+    }
+    rawAnswer.release();
+    body.release();
+    long duration = System.nanoTime() - startNanos;
+    String contentType = answerHeaders == null ? null : answerHeaders.get(HttpHeaderNames.CONTENT_TYPE);
+    String diagnosis = Diagnosis.of(result, status,
+        contentType == null ? null : contentType.split(";")[0].trim(), detail);
+    ProbeResult r = new ProbeResult(result, detail, diagnosis, duration, phases, status,
+        List.copyOf(rtts), module.hold() == null ? -1 : Math.max(0, holdSurvived), certNotAfter,
+        closeCode, closeReason, trace);
+    promise.tryComplete(r);
+  }
+
+  private void cancelStepTimer() {
+    if (stepTimer != null) {
+      stepTimer.cancel(false);
+      stepTimer = null;
+    }
+  }
+
+  private long remainingNanos() {
+    return deadlineNanos - System.nanoTime();
+  }
+
+  private long remainingMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(remainingNanos());
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /** Whatever goes wrong inside the prober ends the probe as internal_error, never hangs it. */
+  private void guarded(Step step) {
+    try {
+      step.run();
+    } catch (Throwable e) {
+      finish(Result.INTERNAL_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+  }
+
+  private static String printable(ByteBuf buf, String whenEmpty) {
+    if (buf.readableBytes() == 0) {
+      return whenEmpty;
+    }
+    return escape(ByteBufBytes.of(buf));
+  }
+
+  private static String preview(byte[] bytes, boolean text) {
+    if (!text) {
+      return bytes.length + " bytes binary";
+    }
+    String s = escape(bytes.length > 64 ? java.util.Arrays.copyOf(bytes, 64) : bytes);
+    return "'" + s + (bytes.length > 64 ? "...' (" + bytes.length + " bytes)" : "'");
+  }
+
+  /** Bytes as text for a terminal: printable ASCII and UTF-8 kept, control bytes escaped. */
+  static String escape(byte[] bytes) {
+    String s = new String(bytes, StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f && c != '\uFFFD')) {
+        out.append(c);
+      } else if (c == '\r') {
+        continue;
+      } else {
+        out.append(String.format(Locale.ROOT, "\\x%02x", (int) c & 0xff));
+      }
+    }
+    return out.toString();
+  }
+
+  // ---------------------------------------------------------------- pipeline handlers
+
+  /** Keeps the first bytes of the raw answer, for answers that are not HTTP or never complete. */
+  private final class RawAnswerCapture extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf b && rawAnswer.refCnt() > 0 && rawAnswer.isWritable()) {
+        rawAnswer.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), rawAnswer.writableBytes()));
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** The last handler: turns Netty events into state-machine steps. */
+  private final class Handler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        guarded(() -> read(ctx, msg));
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    private void read(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (state == State.DONE) {
+        return;
+      }
+      if (msg instanceof HttpResponse response && state == State.UPGRADING) {
+        onAnswer(response);
+        if (msg instanceof HttpContent content && state == State.ANSWER_BODY) {
+          onAnswerBody(content);
+        }
+      } else if (msg instanceof HttpContent content && state == State.ANSWER_BODY) {
+        onAnswerBody(content);
+      } else if (msg instanceof PingWebSocketFrame ping) {
+        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+      } else if (msg instanceof CloseWebSocketFrame close) {
+        onPeerClose(close);
+      } else if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+        onData((WebSocketFrame) msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      guarded(ProbeRun.this::onChannelClosed);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      guarded(() -> onError(cause));
+    }
+  }
+}

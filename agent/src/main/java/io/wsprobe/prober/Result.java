@@ -1,0 +1,40 @@
+package io.wsprobe.prober;
+
+/**
+ * How a probe ended: the {@code result} label. The label values are a contract (alerts match
+ * them); see docs/metrics.md.
+ */
+public enum Result {
+  SUCCESS,
+  DNS_ERROR,
+  CONNECT_REFUSED,
+  CONNECT_TIMEOUT,
+  TLS_ERROR,
+  TLS_CERT_EXPIRED,
+  UPGRADE_TIMEOUT,
+  /** 1xx-3xx answer without an upgrade: the request was served as plain HTTP. */
+  UPGRADE_IGNORED,
+  /** 4xx/5xx answer. */
+  UPGRADE_REJECTED,
+  /** A 101 that is not a valid WebSocket handshake, or an answer that is not HTTP at all. */
+  BAD_ACCEPT,
+  SUBPROTOCOL_MISMATCH,
+  CLOSED_DURING_UPGRADE,
+  MESSAGE_TIMEOUT,
+  MESSAGE_MISMATCH,
+  MESSAGE_TOO_LARGE,
+  CLOSED_BY_PEER,
+  IDLE_CUT,
+  INTERNAL_ERROR;
+
+  private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+  public String label() {
+    return label;
+  }
+
+  @Override
+  public String toString() {
+    return label;
+  }
+}
