@@ -1,2 +1,13 @@
 package io.wsprobe;
-public final class Main { public static void main(String[] a) { System.out.println("hi"); } }
+
+import io.wsprobe.cli.AgentCommand;
+import picocli.CommandLine;
+
+/** Entry point: parses the command line and runs the chosen command. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(AgentCommand.commandLine().execute(args));
+  }
+}

@@ -1,0 +1,142 @@
+package io.wsprobe;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.wsprobe.config.Config;
+import io.wsprobe.config.Module;
+import io.wsprobe.config.Secret;
+import io.wsprobe.config.Target;
+import io.wsprobe.metrics.AgentMetrics;
+import io.wsprobe.prober.ProbeResult;
+import io.wsprobe.prober.Result;
+import io.wsprobe.prober.WebSocketProber;
+import io.wsprobe.scheduler.Scheduler;
+import io.wsprobe.web.WebServer;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running agent: config → scheduler → prober → metrics → web. Loads the config, probes on
+ * schedule, serves {@code /metrics}, and reloads on request; a config that fails to load
+ * leaves the running one in place.
+ */
+public final class Agent {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final Vertx vertx;
+  private final Callable<Config> configSource;
+  private final String listenAddress;
+  private final Scheduler.Listener extraListener;
+  private final Map<String, Result> lastResults = new ConcurrentHashMap<>();
+  private volatile Config config;
+  private AgentMetrics metrics;
+  private WebSocketProber prober;
+  private Scheduler scheduler;
+  private WebServer web;
+
+  /**
+   * @param configSource  loads (and validates) the config; called at start and on every reload
+   * @param listenAddress {@code [host]:port} for the web endpoint
+   * @param listener      also told of every result (the demo prints them), or null
+   */
+  public Agent(Vertx vertx, Callable<Config> configSource, String listenAddress,
+               Scheduler.Listener listener) {
+    this.vertx = vertx;
+    this.configSource = configSource;
+    this.listenAddress = listenAddress;
+    this.extraListener = listener;
+  }
+
+  public Future<Agent> start() {
+    Config first;
+    try {
+      first = configSource.call();
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+    config = first;
+    metrics = new AgentMetrics(first.global().buckets());
+    metrics.reloaded(true);
+    prober = new WebSocketProber(vertx);
+    scheduler = new Scheduler(vertx, prober, metrics, this::onResult);
+    scheduler.apply(first);
+    web = new WebServer(vertx, this);
+    return web.listen(listenAddress).map(port -> {
+      LOG.atInfo().addKeyValue("address", listenAddress).addKeyValue("port", port)
+          .addKeyValue("targets", first.targets().size()).addKeyValue("config", first.source())
+          .log("wsprobe started");
+      return this;
+    });
+  }
+
+  /** Loads the config again; on failure the running config stays and the reload gauge drops to 0. */
+  public synchronized Future<Config> reload() {
+    try {
+      Config next = configSource.call();
+      config = next;
+      scheduler.apply(next);
+      metrics.reloaded(true);
+      LOG.atInfo().addKeyValue("targets", next.targets().size()).addKeyValue("config", next.source())
+          .log("configuration reloaded");
+      return Future.succeededFuture(next);
+    } catch (Exception e) {
+      metrics.reloaded(false);
+      LOG.atError().addKeyValue("err", e.getMessage()).log("configuration reload failed; keeping the running configuration");
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Logs a target's result when it changes (every result only at debug): bounded log volume. */
+  private void onResult(Target target, Module module, ProbeResult r) {
+    Result before = lastResults.put(target.name(), r.result());
+    if (before != r.result()) {
+      var event = r.success() ? LOG.atInfo() : LOG.atWarn();
+      event.addKeyValue("target", target.name()).addKeyValue("url", Secret.redactUrl(target.url()))
+          .addKeyValue("result", r.result().label())
+          .addKeyValue("previous", before == null ? "none" : before.label());
+      if (!r.success()) {
+        event = event.addKeyValue("status", r.statusCode()).addKeyValue("detail", r.detail());
+      }
+      event.log(r.success() ? "target healthy" : "target failing");
+    } else {
+      LOG.atDebug().addKeyValue("target", target.name()).addKeyValue("result", r.result().label())
+          .addKeyValue("duration_ms", r.durationNanos() / 1e6).addKeyValue("detail", r.detail())
+          .log("probe");
+    }
+    if (extraListener != null) {
+      extraListener.onResult(target, module, r);
+    }
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public AgentMetrics metrics() {
+    return metrics;
+  }
+
+  public WebSocketProber prober() {
+    return prober;
+  }
+
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  public int port() {
+    return web.port();
+  }
+
+  public Future<Void> stop() {
+    scheduler.stop();
+    return web.close().eventually(() -> {
+      metrics.close();
+      return Future.succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,77 @@
+package io.wsprobe.cli;
+
+import io.vertx.core.Vertx;
+import io.wsprobe.Agent;
+import io.wsprobe.Version;
+import io.wsprobe.config.ConfigException;
+import io.wsprobe.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code wsprobe [--config.file=FILE] ...}: run the agent until stopped. */
+@Command(name = "wsprobe", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
+    sortOptions = false, usageHelpAutoWidth = true,
+    description = "Synthetic WebSocket probes exported to Prometheus.%n"
+        + "Runs the agent: probes every configured target on schedule and serves /metrics.",
+    subcommands = {DemoCommand.class, ProbeCommand.class, CheckConfigCommand.class})
+public final class AgentCommand implements Callable<Integer> {
+
+  @Option(names = "--config.file", paramLabel = "FILE", defaultValue = "wsprobe.yml",
+      description = "configuration file (default: ${DEFAULT-VALUE})")
+  Path configFile;
+
+  @Option(names = "--web.listen-address", paramLabel = "[HOST]:PORT", defaultValue = ":9747",
+      description = "where /metrics is served (default: ${DEFAULT-VALUE})")
+  String listenAddress;
+
+  @Mixin
+  LogOptions log;
+
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new AgentCommand());
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("wsprobe: " + e.getMessage());
+      return 2;
+    });
+    return cl;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    log.apply();
+    Vertx vertx = Vertx.vertx();
+    Agent agent = new Agent(vertx, () -> ConfigLoader.load(configFile), listenAddress, null);
+    try {
+      agent.start().await();
+    } catch (Exception e) {
+      System.err.println(e instanceof ConfigException
+          ? configFile + " is invalid:\n" + e.getMessage() : "wsprobe could not start: " + e.getMessage());
+      vertx.close();
+      return 2;
+    }
+    Signals.onHangup(() -> agent.reload());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LoggerFactory.getLogger(AgentCommand.class).info("stopping");
+      agent.stop().eventually(vertx::close).await();
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+
+  /** {@code --version}. */
+  public static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"wsprobe version " + Version.VERSION + " (revision " + Version.REVISION + ")",
+          "java " + System.getProperty("java.version")};
+    }
+  }
+}

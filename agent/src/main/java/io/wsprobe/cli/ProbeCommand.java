@@ -1,0 +1,183 @@
+package io.wsprobe.cli;
+
+import io.vertx.core.Vertx;
+import io.wsprobe.config.Config;
+import io.wsprobe.config.ConfigException;
+import io.wsprobe.config.ConfigLoader;
+import io.wsprobe.config.Durations;
+import io.wsprobe.config.Module;
+import io.wsprobe.config.Secret;
+import io.wsprobe.config.Target;
+import io.wsprobe.prober.ProbeResult;
+import io.wsprobe.prober.WebSocketProber;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code wsprobe probe URL}: one probe now, printed step by step for a human, ending with
+ * {@code result: <value>}; exit 0 on success, 1 on failure, 2 on bad arguments.
+ */
+@Command(name = "probe", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Probe one ws:// or wss:// URL now and print every step: timings, the upgrade"
+        + " request (secrets redacted), the answer, and a diagnosis with the fix.%n"
+        + "Exit 0 on success, 1 on failure, 2 on bad arguments.")
+final class ProbeCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "URL", description = "ws:// or wss:// URL")
+  String url;
+
+  @Option(names = "--config.file", paramLabel = "FILE", description = "take the module from this config")
+  Path configFile;
+
+  @Option(names = "--module", paramLabel = "NAME", description = "module of --config.file to use")
+  String moduleName;
+
+  @Option(names = "--header", paramLabel = "NAME:VALUE", description = "extra upgrade header (repeatable)")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = "--subprotocol", paramLabel = "P", description = "offer this subprotocol (repeatable)")
+  List<String> subprotocols = new ArrayList<>();
+
+  @Option(names = "--origin", paramLabel = "URL", description = "Origin header")
+  String origin;
+
+  @Option(names = "--send", paramLabel = "TEXT", description = "send a text message after the upgrade (repeatable)")
+  List<String> send = new ArrayList<>();
+
+  @Option(names = "--expect", paramLabel = "TEXT",
+      description = "each answer must contain TEXT (default with --send: any answer)")
+  String expect;
+
+  @Option(names = "--ca-file", paramLabel = "PEM", description = "trust the CAs in this PEM file")
+  String caFile;
+
+  @Option(names = "--server-name", paramLabel = "NAME", description = "TLS server name (SNI and verification)")
+  String serverName;
+
+  @Option(names = "--insecure", description = "do not verify the server's certificate")
+  boolean insecure;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "whole probe (default: 5s, or hold + 10s)")
+  String timeout;
+
+  @Option(names = "--hold", paramLabel = "DURATION", description = "keep the session open and idle this long")
+  String hold;
+
+  @Option(names = "--ping-interval", paramLabel = "DURATION", description = "ping this often while holding")
+  String pingInterval;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    URI uri;
+    Module module;
+    Duration limit;
+    try {
+      uri = parseUrl(url);
+      module = module();
+      Duration holdFor = module.hold() == null ? Duration.ZERO : module.hold().duration();
+      limit = timeout != null ? Durations.parse(timeout) : Duration.ofSeconds(5).plus(holdFor.isZero() ? Duration.ZERO : holdFor.plusSeconds(5));
+      if (!holdFor.isZero() && limit.compareTo(holdFor) <= 0) {
+        throw new IllegalArgumentException("--timeout " + Durations.format(limit) + " must be above the hold "
+            + Durations.format(holdFor));
+      }
+    } catch (IllegalArgumentException | ConfigException e) {
+      System.err.println("wsprobe probe: " + e.getMessage());
+      return 2;
+    }
+    Target target = new Target("probe", uri, module.name(), Map.of(), limit.plusSeconds(1), limit);
+    out.println("probing " + Secret.redactUrl(uri) + " (module " + module.name() + ", timeout "
+        + Durations.format(limit) + ")");
+    Vertx vertx = Vertx.vertx();
+    try {
+      ProbeResult r = new WebSocketProber(vertx).probe(target, module).await();
+      out.print(r.trace().render());
+      if (!r.success()) {
+        out.println();
+        out.println("diagnosis:");
+        for (String line : r.diagnosis().split("\n")) {
+          out.println("  " + line);
+        }
+      }
+      out.println();
+      out.println("result: " + r.result().label());
+      return r.success() ? 0 : 1;
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  static URI parseUrl(String url) {
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a URL: " + url);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("ws") && !scheme.equals("wss")) {
+      String hint = scheme.equals("http") ? " (use ws://)" : scheme.equals("https") ? " (use wss://)" : "";
+      throw new IllegalArgumentException("URL scheme must be ws or wss, got '" + scheme + "'" + hint);
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("URL has no host: " + url);
+    }
+    return uri;
+  }
+
+  /** The configured module (or the default), with the command-line options laid over it. */
+  private Module module() throws ConfigException {
+    Module base = Module.defaults();
+    if (moduleName != null || configFile != null) {
+      if (moduleName == null || configFile == null) {
+        throw new IllegalArgumentException("--config.file and --module go together");
+      }
+      Config config = ConfigLoader.load(configFile);
+      base = config.modules().get(moduleName);
+      if (base == null) {
+        throw new IllegalArgumentException("no module '" + moduleName + "' in " + configFile
+            + " (modules: " + String.join(", ", config.modules().keySet()) + ")");
+      }
+    }
+    Map<String, Secret> hdrs = new LinkedHashMap<>(base.headers());
+    for (String h : headers) {
+      int colon = h.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("--header must be NAME:VALUE, got a value without ':'");
+      }
+      String name = h.substring(0, colon).trim();
+      hdrs.put(name, new Secret(h.substring(colon + 1).trim(), Secret.sensitiveHeader(name)));
+    }
+    List<String> protocols = subprotocols.isEmpty() ? base.subprotocols() : List.copyOf(subprotocols);
+    Module.Tls t = base.tls();
+    Module.Tls tls = new Module.Tls(caFile != null ? Path.of(caFile).toAbsolutePath().toString() : t.caFile(),
+        t.certFile(), t.keyFile(), serverName != null ? serverName : t.serverName(),
+        insecure || t.insecureSkipVerify());
+    List<Module.Message> messages = base.messages();
+    if (!send.isEmpty()) {
+      Module.Expect e = expect == null ? new Module.Expect(Module.Expect.Kind.ANY, null, null)
+          : new Module.Expect(Module.Expect.Kind.CONTAINS, expect, null);
+      messages = send.stream().map(s -> new Module.Message(s, false, e, 1)).toList();
+    } else if (expect != null) {
+      throw new IllegalArgumentException("--expect needs --send");
+    }
+    Module.Hold holdCfg = base.hold();
+    if (hold != null) {
+      holdCfg = new Module.Hold(Durations.parse(hold), pingInterval == null ? null : Durations.parse(pingInterval));
+    } else if (pingInterval != null) {
+      throw new IllegalArgumentException("--ping-interval needs --hold");
+    }
+    return new Module(base.name(), hdrs, origin != null ? origin : base.origin(), protocols, tls,
+        base.ipProtocol(), base.ipProtocolFallback(), base.maxMessageBytes(), messages, holdCfg);
+  }
+}

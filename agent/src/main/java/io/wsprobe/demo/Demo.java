@@ -1,0 +1,66 @@
+package io.wsprobe.demo;
+
+import io.wsprobe.config.Buckets;
+import io.wsprobe.config.Config;
+import io.wsprobe.config.Global;
+import io.wsprobe.config.Module;
+import io.wsprobe.config.Target;
+import io.wsprobe.prober.ProbeResult;
+import io.wsprobe.prober.Trace;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The embedded default: what {@code wsprobe demo} probes, and how it prints each result. */
+public final class Demo {
+
+  static final Duration INTERVAL = Duration.ofSeconds(5);
+  static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  private Demo() {}
+
+  /** Targets on the demo servers: one healthy echo session, one broken proxy. */
+  public static Config config(DemoServers servers) {
+    Module echo = new Module("echo", Map.of(), null, List.of(), Module.Tls.defaults(),
+        Module.IpProtocol.IP4, true, Module.DEFAULT_MAX_MESSAGE_BYTES,
+        List.of(new Module.Message("wsprobe-demo", false, Module.Expect.echo(), 3)), null);
+    Map<String, Module> modules = new LinkedHashMap<>();
+    modules.put(Module.DEFAULT_NAME, Module.defaults());
+    modules.put(echo.name(), echo);
+    Map<String, String> labels = Map.of("location", "demo");
+    Global global = new Global(INTERVAL, TIMEOUT, labels, 16, Buckets.defaults());
+    List<Target> targets = List.of(
+        new Target("demo-echo", URI.create("ws://127.0.0.1:" + servers.appPort() + "/echo"),
+            "echo", labels, INTERVAL, TIMEOUT),
+        new Target("demo-broken-proxy",
+            URI.create("ws://127.0.0.1:" + servers.brokenProxyPort() + "/collab"),
+            Module.DEFAULT_NAME, labels, INTERVAL, TIMEOUT));
+    return new Config("embedded demo", global, modules, targets);
+  }
+
+  /** One line per result: time, target, result, and the timings or the reason. */
+  public static void print(PrintStream out, Target target, ProbeResult r) {
+    StringBuilder line = new StringBuilder()
+        .append(LocalTime.now().truncatedTo(ChronoUnit.SECONDS)).append("  ")
+        .append(String.format("%-18s %-17s", target.name(), r.result().label()))
+        .append(Trace.millis(r.durationNanos()));
+    if (r.success()) {
+      StringBuilder phases = new StringBuilder();
+      r.phases().forEach((p, n) -> phases.append(phases.length() == 0 ? "" : ", ")
+          .append(p.label()).append(' ').append(Trace.millis(n)));
+      line.append("  (").append(phases);
+      if (!r.rttNanos().isEmpty()) {
+        line.append(", rtt ").append(Trace.millis(r.rttNanos().get(r.rttNanos().size() - 1)));
+      }
+      line.append(')');
+    } else {
+      line.append("  ").append(r.detail());
+    }
+    out.println(line);
+  }
+}

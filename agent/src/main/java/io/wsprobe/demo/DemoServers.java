@@ -1,0 +1,72 @@
+package io.wsprobe.demo;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The demo's own targets, in-process on loopback:
+ * <ul>
+ *   <li>a healthy app: {@code /echo} echoes every message, {@code /room/<name>} fans every message
+ *       out to all sessions of that room;</li>
+ *   <li>a "broken proxy": answers every request, upgrade or not, with {@code 200 text/html},
+ *       which is what an app behind nginx without the Upgrade/Connection lines returns.</li>
+ * </ul>
+ */
+public final class DemoServers {
+
+  private final Vertx vertx;
+  private final Map<String, Set<ServerWebSocket>> rooms = new ConcurrentHashMap<>();
+  private HttpServer app;
+  private HttpServer brokenProxy;
+
+  public DemoServers(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public Future<Void> start() {
+    app = vertx.createHttpServer()
+        .webSocketHandshakeHandler(h -> {
+          if (h.path().equals("/echo") || h.path().startsWith("/room/")) {
+            h.accept();
+          } else {
+            h.reject(404);
+          }
+        })
+        .webSocketHandler(this::session)
+        .requestHandler(req -> req.response().putHeader("Content-Type", "text/plain").end("demo app\n"));
+    brokenProxy = vertx.createHttpServer().requestHandler(req -> req.response()
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .end("<!doctype html><html><head><title>Docs</title></head><body><div id=\"root\"></div></body></html>\n"));
+    return Future.all(app.listen(0, "127.0.0.1"), brokenProxy.listen(0, "127.0.0.1")).mapEmpty();
+  }
+
+  private void session(ServerWebSocket ws) {
+    String path = ws.path();
+    if (path.equals("/echo")) {
+      ws.textMessageHandler(ws::writeTextMessage);
+      ws.binaryMessageHandler(ws::writeBinaryMessage);
+    } else {
+      Set<ServerWebSocket> room = rooms.computeIfAbsent(path, p -> ConcurrentHashMap.newKeySet());
+      room.add(ws);
+      ws.closeHandler(v -> room.remove(ws));
+      ws.textMessageHandler(msg -> room.forEach(peer -> peer.writeTextMessage(msg)));
+    }
+  }
+
+  public int appPort() {
+    return app.actualPort();
+  }
+
+  public int brokenProxyPort() {
+    return brokenProxy.actualPort();
+  }
+
+  public Future<Void> stop() {
+    return Future.all(app.close(), brokenProxy.close()).mapEmpty();
+  }
+}

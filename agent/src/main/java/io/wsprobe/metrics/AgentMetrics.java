@@ -1,0 +1,97 @@
+package io.wsprobe.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wsprobe.Version;
+import io.wsprobe.config.Buckets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The agent's own series (build, config reloads, scheduler) and the JVM/process ones, in the
+ * registry that {@code /metrics} scrapes.
+ */
+public final class AgentMetrics implements AutoCloseable {
+
+  public static final String BUILD_INFO = "wsprobe.build.info";
+  public static final String RELOAD_OK = "wsprobe.config.last.reload.successful";
+  public static final String RELOAD_TIME = "wsprobe.config.last.reload.success.timestamp";
+  public static final String SCHEDULER_LAG = "wsprobe.scheduler.lag";
+  public static final String IN_FLIGHT = "wsprobe.probes.in.flight";
+  public static final String TARGETS = "wsprobe.targets";
+
+  private final PrometheusMeterRegistry registry;
+  private final AtomicLong reloadOk = new AtomicLong(1);
+  private final AtomicLong reloadMillis = new AtomicLong();
+  private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong targets = new AtomicLong();
+  private final Timer lag;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  public AgentMetrics(Buckets buckets) {
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.throwExceptionOnRegistrationFailure();
+    Gauge.builder(BUILD_INFO, () -> 1).description("wsprobe version")
+        .tag("version", Version.VERSION).tag("revision", Version.REVISION).register(registry);
+    Gauge.builder(RELOAD_OK, reloadOk, AtomicLong::get)
+        .description("0 after a failed configuration reload, 1 after a good one").register(registry);
+    Gauge.builder(RELOAD_TIME, reloadMillis, v -> v.get() / 1000.0).baseUnit("seconds")
+        .description("When the configuration was last loaded successfully, Unix time").register(registry);
+    Gauge.builder(IN_FLIGHT, inFlight, AtomicLong::get).description("Probes running now").register(registry);
+    Gauge.builder(TARGETS, targets, AtomicLong::get).description("Targets this agent probes").register(registry);
+    lag = Timer.builder(SCHEDULER_LAG).description("Actual minus planned probe start")
+        .serviceLevelObjectives(buckets.schedulerLag().stream()
+            .map(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new))
+        .register(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public void reloaded(boolean ok) {
+    reloadOk.set(ok ? 1 : 0);
+    if (ok) {
+      reloadMillis.set(System.currentTimeMillis());
+    }
+  }
+
+  public void lag(long nanos) {
+    lag.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+  }
+
+  public void probeStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  public void probeEnded() {
+    inFlight.decrementAndGet();
+  }
+
+  public void targets(int n) {
+    targets.set(n);
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,130 @@
+package io.wsprobe.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.wsprobe.Agent;
+import io.wsprobe.Version;
+import io.wsprobe.config.Config;
+import io.wsprobe.config.Secret;
+import io.wsprobe.config.Target;
+import io.wsprobe.prober.ProbeResult;
+import io.wsprobe.scheduler.Scheduler;
+import java.time.Instant;
+
+/**
+ * The agent's HTTP endpoint: {@code /metrics}, {@code /-/healthy}, {@code /-/ready},
+ * {@code POST /-/reload}, a status page at {@code /} and {@code /probe?target=NAME} (one probe
+ * now, its trace as text).
+ */
+public final class WebServer {
+
+  static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
+  static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+  private final Vertx vertx;
+  private final Agent agent;
+  private HttpServer server;
+
+  public WebServer(Vertx vertx, Agent agent) {
+    this.vertx = vertx;
+    this.agent = agent;
+  }
+
+  /** Listens on {@code host:port} ({@code :9747} = every interface); completes with the port. */
+  public Future<Integer> listen(String address) {
+    ListenAddress a = ListenAddress.parse(address);
+    Router router = Router.router(vertx);
+    router.get("/metrics").handler(this::metrics);
+    router.get("/-/healthy").handler(rc -> text(rc, 200, "Healthy.\n"));
+    router.get("/-/ready").handler(rc -> text(rc, 200, "Ready.\n"));
+    router.route("/-/reload").handler(this::reload);
+    router.get("/probe").handler(this::probe);
+    router.get("/").handler(this::index);
+    server = vertx.createHttpServer().requestHandler(router);
+    return server.listen(a.port(), a.host()).map(HttpServer::actualPort);
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** Text 0.0.4 unless the scraper asks for OpenMetrics; never the raw Accept header. */
+  static String contentType(String accept) {
+    return accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT_004;
+  }
+
+  private void metrics(RoutingContext rc) {
+    String type = contentType(rc.request().getHeader("Accept"));
+    vertx.executeBlocking(() -> agent.metrics().registry().scrape(type), false)
+        .onSuccess(body -> rc.response().putHeader("Content-Type", type).end(body))
+        .onFailure(rc::fail);
+  }
+
+  private void reload(RoutingContext rc) {
+    String method = rc.request().method().name();
+    if (!method.equals("POST") && !method.equals("PUT")) {
+      text(rc, 405, "Use POST to reload the configuration.\n");
+      return;
+    }
+    agent.reload()
+        .onSuccess(c -> text(rc, 200, "Reloaded: " + c.targets().size() + " targets.\n"))
+        .onFailure(e -> text(rc, 500, "Reload failed; the running configuration stays.\n" + e.getMessage() + "\n"));
+  }
+
+  private void probe(RoutingContext rc) {
+    String name = rc.request().getParam("target");
+    Config config = agent.config();
+    Target target = config.targets().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
+    if (target == null) {
+      text(rc, 404, "No target named '" + (name == null ? "" : name) + "'. Use /probe?target=NAME.\n");
+      return;
+    }
+    agent.prober().probe(target, config.moduleOf(target)).onSuccess(r -> text(rc, 200,
+        "probe of " + target.name() + " (" + Secret.redactUrl(target.url()) + "), module "
+            + target.module() + "\n" + r.trace().render()
+            + (r.success() ? "" : "\ndiagnosis: " + r.diagnosis() + "\n")
+            + "\nresult: " + r.result().label() + "\n"));
+  }
+
+  private void index(RoutingContext rc) {
+    StringBuilder html = new StringBuilder("""
+        <!doctype html><html><head><meta charset="utf-8"><title>wsprobe</title>
+        <style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}
+        .ok{color:#070}.bad{color:#b00}</style></head><body>
+        <h1>wsprobe</h1><p>""");
+    html.append("version ").append(esc(Version.VERSION))
+        .append(" &middot; <a href=\"metrics\">metrics</a> &middot; <a href=\"-/healthy\">healthy</a>"
+            + " &middot; <a href=\"-/ready\">ready</a></p><table><tr><th>target</th><th>module</th>"
+            + "<th>url</th><th>last result</th><th>detail</th><th>duration</th><th></th></tr>");
+    for (Scheduler.TargetStatus s : agent.scheduler().status()) {
+      ProbeResult r = s.last();
+      String name = s.target().name();
+      html.append("<tr><td>").append(esc(name)).append("</td><td>").append(esc(s.module()))
+          .append("</td><td>").append(esc(Secret.redactUrl(s.target().url()))).append("</td><td class=\"")
+          .append(r == null ? "" : r.success() ? "ok" : "bad").append("\">")
+          .append(r == null ? "pending" : r.result().label()).append("</td><td>")
+          .append(r == null ? "" : esc(r.detail())).append("</td><td>")
+          .append(r == null ? "" : String.format(java.util.Locale.ROOT, "%.1f ms", r.durationNanos() / 1e6))
+          .append("</td><td><a href=\"probe?target=")
+          .append(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8))
+          .append("\">probe now</a></td></tr>");
+    }
+    html.append("</table><p>").append(Instant.now()).append("</p></body></html>");
+    rc.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html.toString());
+  }
+
+  private static void text(RoutingContext rc, int status, String body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
+  }
+
+  private static String esc(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
