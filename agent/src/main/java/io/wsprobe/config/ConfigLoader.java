@@ -1,0 +1,991 @@
+package io.wsprobe.config;
+
+import static io.wsprobe.config.NodeReader.child;
+import static io.wsprobe.config.NodeReader.item;
+
+import io.wsprobe.config.Module.Expect;
+import io.wsprobe.config.Module.Hold;
+import io.wsprobe.config.Module.IpProtocol;
+import io.wsprobe.config.Module.Message;
+import io.wsprobe.config.Module.Tls;
+import io.wsprobe.config.NodeReader.Entry;
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads and validates a wsprobe YAML configuration (see CONFIGURATION.md).
+ *
+ * <p>Validation happens while parsing: defaults first, then every key is read with its type,
+ * unknown keys are rejected, and cross-field rules (timeout below interval, hold below timeout,
+ * known modules) are checked. Every mistake is collected with its line and YAML path; the result
+ * is either a complete {@link Config} or a {@link ConfigException} listing all of them. No error
+ * message ever contains a secret value.
+ */
+public final class ConfigLoader {
+
+  static final List<String> TOP_KEYS = List.of("global", "modules", "targets");
+  static final List<String> GLOBAL_KEYS =
+      List.of("interval", "timeout", "labels", "max_concurrent_probes", "buckets");
+  static final List<String> BUCKET_KEYS =
+      List.of("probe_duration", "phase_duration", "message_rtt", "scheduler_lag");
+  static final List<String> MODULE_KEYS = List.of("headers", "bearer_token", "bearer_token_file",
+      "origin", "subprotocols", "tls", "preferred_ip_protocol", "ip_protocol_fallback",
+      "max_message_size", "messages", "hold");
+  static final List<String> TLS_KEYS =
+      List.of("ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify");
+  static final List<String> MESSAGE_KEYS = List.of("send", "send_base64", "expect", "count");
+  static final List<String> EXPECT_KEYS = List.of("echo", "contains", "regex", "json");
+  static final List<String> JSON_KEYS = List.of("path", "equals");
+  static final List<String> HOLD_KEYS = List.of("duration", "ping_interval");
+  static final List<String> TARGET_KEYS =
+      List.of("name", "url", "module", "labels", "interval", "timeout");
+
+  /** Label names wsprobe or Prometheus set themselves. */
+  static final List<String> RESERVED_LABELS = List.of("target", "module", "result", "phase", "url",
+      "le", "version", "revision", "instance", "job");
+
+  static final long MAX_MESSAGE_BYTES = 256L * 1024 * 1024;
+  static final int MAX_MESSAGE_COUNT = 1000;
+
+  private static final Pattern MODULE_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
+  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+  /** RFC 9110 token: header names and subprotocol names. */
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]*)}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** Headers the WebSocket handshake owns, with what to use instead. */
+  private static final Map<String, String> HANDSHAKE_HEADERS = Map.of(
+      "host", "it comes from the target url",
+      "origin", "use origin",
+      "sec-websocket-protocol", "use subprotocols",
+      "connection", "the WebSocket handshake sets it",
+      "upgrade", "the WebSocket handshake sets it",
+      "sec-websocket-key", "the WebSocket handshake sets it",
+      "sec-websocket-version", "the WebSocket handshake sets it",
+      "sec-websocket-extensions", "the WebSocket handshake sets it",
+      "content-length", "the WebSocket handshake sets it",
+      "transfer-encoding", "the WebSocket handshake sets it");
+
+  private final String source;
+  private final Path baseDir;
+  private final Function<String, String> env;
+  private final NodeReader reader;
+
+  private ConfigLoader(String source, Path baseDir, Function<String, String> env) {
+    this.source = source;
+    this.baseDir = baseDir == null ? Path.of("") : baseDir;
+    this.env = Objects.requireNonNull(env, "env");
+    this.reader = new NodeReader(source);
+  }
+
+  /**
+   * Loads a configuration file. Relative paths in it resolve against the file's directory and
+   * {@code ${env:NAME}} reads the process environment.
+   */
+  public static Config load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(
+          new ConfigError(file.toString(), 0, "", "cannot read file: " + reason(file, e))));
+    }
+    Path baseDir = file.toAbsolutePath().getParent();
+    return parse(text, file.toString(), baseDir, System::getenv);
+  }
+
+  /**
+   * Parses and validates configuration text.
+   *
+   * @param yaml       the YAML text; empty text is a valid configuration without targets
+   * @param sourceName how errors and {@link Config#source()} name it, usually the file name
+   * @param baseDir    directory that relative file paths resolve against; null = working dir
+   * @param env        environment lookup for {@code ${env:NAME}}; returns null when unset
+   */
+  public static Config parse(String yaml, String sourceName, Path baseDir,
+                             Function<String, String> env) throws ConfigException {
+    return new ConfigLoader(sourceName, baseDir, env).run(yaml);
+  }
+
+  private Config run(String yaml) throws ConfigException {
+    Node root;
+    try {
+      root = new Yaml().compose(new StringReader(yaml));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+      if (e.getProblem() != null && e.getContext() != null) {
+        problem += " (" + e.getContext() + ")";
+      }
+      throw new ConfigException(List.of(new ConfigError(source,
+          mark == null ? 0 : mark.getLine() + 1, "", "invalid YAML: " + problem)));
+    } catch (YAMLException e) {
+      throw new ConfigException(
+          List.of(new ConfigError(source, 0, "", "invalid YAML: " + e.getMessage())));
+    }
+
+    Map<String, Entry> top = reader.mapping(root, "", TOP_KEYS);
+    if (top == null) {
+      throw failure();
+    }
+    Global global = global(top.get("global"));
+    Map<String, Module> modules = new LinkedHashMap<>();
+    modules.put(Module.DEFAULT_NAME, Module.defaults());
+    Set<String> moduleNames = modules(top.get("modules"), modules);
+    List<Target> targets = targets(top.get("targets"), global, modules, moduleNames);
+
+    if (!reader.errors().isEmpty()) {
+      throw failure();
+    }
+    return new Config(source, global, Collections.unmodifiableMap(modules), List.copyOf(targets));
+  }
+
+  private ConfigException failure() {
+    List<ConfigError> errors = new ArrayList<>(reader.errors());
+    errors.sort(Comparator.comparingInt(ConfigError::line)); // stable: same-line order kept
+    return new ConfigException(errors);
+  }
+
+  // ---------------------------------------------------------------------------------- global
+
+  /** The global section; invalid durations come back null so later checks skip them. */
+  private Global global(Entry section) {
+    Global defaults = Global.defaults();
+    if (section == null) {
+      return defaults;
+    }
+    String path = "global";
+    Map<String, Entry> keys = reader.mapping(section.value(), path, GLOBAL_KEYS);
+    if (keys == null) {
+      return defaults;
+    }
+    Entry intervalKey = keys.get("interval");
+    Entry timeoutKey = keys.get("timeout");
+    Duration interval = intervalKey == null ? defaults.interval()
+        : reader.duration(intervalKey.value(), child(path, "interval"));
+    Duration timeout = timeoutKey == null ? defaults.timeout()
+        : reader.duration(timeoutKey.value(), child(path, "timeout"));
+    if (interval != null && timeout != null && timeout.compareTo(interval) >= 0) {
+      Node at = timeoutKey != null ? timeoutKey.value() : intervalKey.value();
+      reader.error(at, child(path, "timeout"), Durations.format(timeout)
+          + (timeoutKey == null ? " (the default)" : "") + " must be below the interval "
+          + Durations.format(interval));
+    }
+
+    Map<String, String> labels = Map.of();
+    if (keys.containsKey("labels")) {
+      labels = labels(keys.get("labels").value(), child(path, "labels"));
+    }
+
+    int maxConcurrent = defaults.maxConcurrentProbes();
+    Entry maxKey = keys.get("max_concurrent_probes");
+    if (maxKey != null) {
+      String maxPath = child(path, "max_concurrent_probes");
+      Long value = reader.integer(maxKey.value(), maxPath);
+      if (value != null && value < 1) {
+        reader.error(maxKey.value(), maxPath, "must be at least 1, got " + value);
+      } else if (value != null && value > Integer.MAX_VALUE) {
+        reader.error(maxKey.value(), maxPath, "must be at most " + Integer.MAX_VALUE);
+      } else if (value != null) {
+        maxConcurrent = value.intValue();
+      }
+    }
+
+    Buckets buckets = defaults.buckets();
+    if (keys.containsKey("buckets")) {
+      buckets = buckets(keys.get("buckets").value(), child(path, "buckets"), buckets);
+    }
+    return new Global(interval, timeout, labels, maxConcurrent, buckets);
+  }
+
+  private Buckets buckets(Node node, String path, Buckets defaults) {
+    Map<String, Entry> keys = reader.mapping(node, path, BUCKET_KEYS);
+    if (keys == null) {
+      return defaults;
+    }
+    return new Buckets(
+        bounds(keys.get("probe_duration"), child(path, "probe_duration"), defaults.probeDuration()),
+        bounds(keys.get("phase_duration"), child(path, "phase_duration"), defaults.phaseDuration()),
+        bounds(keys.get("message_rtt"), child(path, "message_rtt"), defaults.messageRtt()),
+        bounds(keys.get("scheduler_lag"), child(path, "scheduler_lag"), defaults.schedulerLag()));
+  }
+
+  private List<Double> bounds(Entry entry, String path, List<Double> defaults) {
+    if (entry == null) {
+      return defaults;
+    }
+    List<Node> items = reader.list(entry.value(), path);
+    if (items == null) {
+      return defaults;
+    }
+    if (items.isEmpty() || items.size() > Buckets.MAX_BUCKETS) {
+      reader.error(entry.value(), path, "must list 1 to " + Buckets.MAX_BUCKETS
+          + " bucket bounds, got " + items.size());
+      return defaults;
+    }
+    List<Double> bounds = new ArrayList<>();
+    Double previous = null;
+    for (int i = 0; i < items.size(); i++) {
+      Node node = items.get(i);
+      Double bound = reader.number(node, item(path, i));
+      if (bound == null) {
+        continue;
+      }
+      if (bound <= 0) {
+        reader.error(node, item(path, i), "must be greater than 0, got " + number(bound));
+      } else if (previous != null && bound <= previous) {
+        reader.error(node, item(path, i), "bounds must be strictly increasing, but "
+            + number(bound) + " follows " + number(previous));
+      }
+      bounds.add(bound);
+      previous = bound;
+    }
+    return List.copyOf(bounds);
+  }
+
+  private static String number(double value) {
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
+
+  /** Label names checked, values as written; insertion-ordered and unmodifiable. */
+  private Map<String, String> labels(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, null);
+    if (keys == null) {
+      return Map.of();
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (Entry entry : keys.values()) {
+      String name = entry.key();
+      String labelPath = child(path, name);
+      if (!LABEL_NAME.matcher(name).matches()) {
+        reader.error(entry.keyNode(), labelPath, "invalid label name; it must match "
+            + LABEL_NAME.pattern());
+      } else if (name.startsWith("__")) {
+        reader.error(entry.keyNode(), labelPath,
+            "label names starting with __ are reserved for Prometheus");
+      } else if (RESERVED_LABELS.contains(name)) {
+        reader.error(entry.keyNode(), labelPath, "reserved label name (reserved: "
+            + String.join(", ", RESERVED_LABELS) + ")");
+      }
+      String value = reader.string(entry.value(), labelPath);
+      if (value != null) {
+        labels.put(name, value);
+      }
+    }
+    return Collections.unmodifiableMap(labels);
+  }
+
+  // --------------------------------------------------------------------------------- modules
+
+  /**
+   * Adds the user's modules to {@code modules} (a user "default" replaces the built-in one).
+   *
+   * @return every module name defined, including those with mistakes, so that targets using them
+   *         are not also reported as referencing an unknown module
+   */
+  private Set<String> modules(Entry section, Map<String, Module> modules) {
+    Set<String> names = new LinkedHashSet<>(modules.keySet());
+    if (section == null) {
+      return names;
+    }
+    Map<String, Entry> keys = reader.mapping(section.value(), "modules", null);
+    if (keys == null) {
+      return names;
+    }
+    for (Entry entry : keys.values()) {
+      String name = entry.key();
+      String path = child("modules", name);
+      if (!MODULE_NAME.matcher(name).matches()) {
+        reader.error(entry.keyNode(), path, "invalid module name; it must match "
+            + MODULE_NAME.pattern());
+        continue;
+      }
+      names.add(name);
+      // A module with mistakes is kept too, for the checks against its targets; the
+      // configuration is rejected anyway.
+      Module module = module(name, entry.value(), path);
+      if (module != null) {
+        modules.put(name, module);
+      } else {
+        modules.remove(name);
+      }
+    }
+    return names;
+  }
+
+  private Module module(String name, Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, MODULE_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    Module defaults = Module.defaults();
+
+    Map<String, Secret> headers = headers(keys.get("headers"), child(path, "headers"));
+    bearerToken(keys, path, headers);
+
+    String origin = null;
+    Entry originKey = keys.get("origin");
+    if (originKey != null) {
+      origin = origin(originKey.value(), child(path, "origin"));
+    }
+
+    List<String> subprotocols = subprotocols(keys.get("subprotocols"), child(path, "subprotocols"));
+
+    Tls tls = defaults.tls();
+    Entry tlsKey = keys.get("tls");
+    if (tlsKey != null) {
+      tls = tls(tlsKey.value(), child(path, "tls"));
+    }
+
+    IpProtocol ipProtocol = defaults.ipProtocol();
+    Entry ipKey = keys.get("preferred_ip_protocol");
+    if (ipKey != null) {
+      String ipPath = child(path, "preferred_ip_protocol");
+      String value = reader.string(ipKey.value(), ipPath);
+      if ("ip4".equals(value)) {
+        ipProtocol = IpProtocol.IP4;
+      } else if ("ip6".equals(value)) {
+        ipProtocol = IpProtocol.IP6;
+      } else if (value != null) {
+        reader.error(ipKey.value(), ipPath, "must be ip4 or ip6, got \"" + value + "\"");
+      }
+    }
+
+    boolean fallback = defaults.ipProtocolFallback();
+    Entry fallbackKey = keys.get("ip_protocol_fallback");
+    if (fallbackKey != null) {
+      Boolean value = reader.bool(fallbackKey.value(), child(path, "ip_protocol_fallback"));
+      fallback = value == null ? fallback : value;
+    }
+
+    long maxBytes = defaults.maxMessageBytes();
+    Entry sizeKey = keys.get("max_message_size");
+    if (sizeKey != null) {
+      String sizePath = child(path, "max_message_size");
+      Long value = reader.size(sizeKey.value(), sizePath);
+      if (value != null && (value < 1 || value > MAX_MESSAGE_BYTES)) {
+        reader.error(sizeKey.value(), sizePath, "must be between 1B and "
+            + Sizes.format(MAX_MESSAGE_BYTES) + ", got " + Sizes.format(value));
+      } else if (value != null) {
+        maxBytes = value;
+      }
+    }
+
+    List<Message> messages = new ArrayList<>();
+    Entry messagesKey = keys.get("messages");
+    if (messagesKey != null) {
+      String messagesPath = child(path, "messages");
+      List<Node> items = reader.list(messagesKey.value(), messagesPath);
+      for (int i = 0; items != null && i < items.size(); i++) {
+        Message message = message(items.get(i), item(messagesPath, i));
+        if (message != null) {
+          messages.add(message);
+        }
+      }
+    }
+
+    Hold hold = null;
+    Entry holdKey = keys.get("hold");
+    if (holdKey != null) {
+      hold = hold(holdKey.value(), child(path, "hold"));
+    }
+
+    return new Module(name, Collections.unmodifiableMap(headers), origin,
+        List.copyOf(subprotocols), tls, ipProtocol, fallback, maxBytes, List.copyOf(messages), hold);
+  }
+
+  private Map<String, Secret> headers(Entry entry, String path) {
+    Map<String, Secret> headers = new LinkedHashMap<>();
+    if (entry == null) {
+      return headers;
+    }
+    Map<String, Entry> keys = reader.mapping(entry.value(), path, null);
+    if (keys == null) {
+      return headers;
+    }
+    Map<String, String> seen = new HashMap<>();
+    for (Entry header : keys.values()) {
+      String name = header.key();
+      String headerPath = child(path, name);
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!TOKEN.matcher(name).matches()) {
+        reader.error(header.keyNode(), headerPath, "invalid header name");
+        continue;
+      }
+      if (HANDSHAKE_HEADERS.containsKey(lower)) {
+        reader.error(header.keyNode(), headerPath,
+            "cannot be set as a header: " + HANDSHAKE_HEADERS.get(lower));
+        continue;
+      }
+      String first = seen.putIfAbsent(lower, name);
+      if (first != null) {
+        reader.error(header.keyNode(), headerPath,
+            "duplicate header (header names ignore case; also set as " + first + ")");
+        continue;
+      }
+      Secret value = secretValue(header.value(), headerPath, isSensitiveHeader(name));
+      if (value != null && checkHeaderValue(value.value(), header.value(), headerPath)) {
+        headers.put(name, value);
+      }
+    }
+    return headers;
+  }
+
+  /** Header values that are secret even when written literally in the file. */
+  static boolean isSensitiveHeader(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.equals("authorization") || lower.equals("proxy-authorization")
+        || lower.equals("cookie") || lower.contains("token") || lower.contains("key")
+        || lower.contains("secret") || lower.contains("password") || lower.contains("auth");
+  }
+
+  /** A header value must not break the request: no CR, LF or other control characters. */
+  private boolean checkHeaderValue(String value, Node node, String path) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 && c != '\t' || c == 0x7f) {
+        reader.error(node, path,
+            "the value contains a control character (such as a line break), not allowed in a header");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code bearer_token} or {@code bearer_token_file}: an {@code Authorization: Bearer} header. */
+  private void bearerToken(Map<String, Entry> keys, String path, Map<String, Secret> headers) {
+    Entry token = keys.get("bearer_token");
+    Entry tokenFile = keys.get("bearer_token_file");
+    if (token == null && tokenFile == null) {
+      return;
+    }
+    if (token != null && tokenFile != null) {
+      reader.error(tokenFile.keyNode(), child(path, "bearer_token_file"),
+          "bearer_token and bearer_token_file are mutually exclusive");
+      return;
+    }
+    Entry used = token != null ? token : tokenFile;
+    String usedPath = child(path, used.key());
+    String value;
+    if (token != null) {
+      Secret secret = secretValue(token.value(), usedPath, true);
+      value = secret == null ? null : secret.value();
+    } else {
+      String file = reader.nonEmptyString(tokenFile.value(), usedPath);
+      value = file == null ? null : readSecretFile(file, tokenFile.value(), usedPath);
+    }
+    boolean hasAuthorization = headers.keySet().stream()
+        .anyMatch(name -> name.equalsIgnoreCase("Authorization"));
+    if (hasAuthorization) {
+      reader.error(used.keyNode(), usedPath,
+          "conflicts with the Authorization header set in headers; keep one of them");
+      return;
+    }
+    if (value != null && checkHeaderValue(value, used.value(), usedPath)) {
+      headers.put("Authorization", new Secret("Bearer " + value, true));
+    }
+  }
+
+  /**
+   * A value written literally, with {@code ${env:NAME}} and {@code ${file:path}} references
+   * replaced (anywhere in it, e.g. {@code authToken=${env:TOKEN}}). A value with a reference is
+   * secret. Messages name the variable or the file, never a value nor the rest of the text.
+   */
+  private Secret secretValue(Node node, String path, boolean sensitive) {
+    String raw = reader.string(node, path);
+    if (raw == null) {
+      return null;
+    }
+    Matcher reference = REFERENCE.matcher(raw);
+    StringBuilder value = new StringBuilder();
+    boolean referenced = false;
+    boolean resolved = true;
+    int literalStart = 0;
+    while (reference.find()) {
+      String literal = raw.substring(literalStart, reference.start());
+      if (literal.contains("${")) {
+        break; // reported below as a malformed reference
+      }
+      value.append(literal);
+      literalStart = reference.end();
+      referenced = true;
+      String part = resolveReference(reference.group(1), reference.group(2), node, path);
+      if (part == null) {
+        resolved = false;
+      } else {
+        value.append(part);
+      }
+    }
+    if (raw.indexOf("${", literalStart) >= 0) {
+      reader.error(node, path, "malformed reference; write ${env:NAME} or ${file:path}");
+      return null;
+    }
+    value.append(raw, literalStart, raw.length());
+    return resolved ? new Secret(value.toString(), sensitive || referenced) : null;
+  }
+
+  /** The value of one {@code ${kind:argument}} reference; null when it has none (reported). */
+  private String resolveReference(String kind, String argument, Node node, String path) {
+    if (kind.equals("file")) {
+      if (argument.isEmpty()) {
+        reader.error(node, path, "${file:} needs a path");
+        return null;
+      }
+      return readSecretFile(argument, node, path);
+    }
+    if (!ENV_NAME.matcher(argument).matches()) {
+      reader.error(node, path, "invalid environment variable name in ${env:...}; it must match "
+          + ENV_NAME.pattern());
+      return null;
+    }
+    String value = env.apply(argument);
+    if (value == null) {
+      reader.error(node, path, "environment variable " + argument + " is not set");
+    } else if (value.isEmpty()) {
+      reader.error(node, path, "environment variable " + argument + " is empty");
+    }
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  /** A secret file's content without its trailing line breaks; null when unreadable (reported). */
+  private String readSecretFile(String file, Node node, String path) {
+    Path resolved = baseDir.resolve(file);
+    String content;
+    try {
+      content = Files.readString(resolved);
+    } catch (IOException e) {
+      reader.error(node, path, "cannot read file " + file + ": " + reason(resolved, e));
+      return null;
+    }
+    int end = content.length();
+    while (end > 0 && (content.charAt(end - 1) == '\n' || content.charAt(end - 1) == '\r')) {
+      end--;
+    }
+    if (end == 0) {
+      reader.error(node, path, "file " + file + " is empty");
+      return null;
+    }
+    return content.substring(0, end);
+  }
+
+  /** Why a file could not be read, without the file's content. */
+  private static String reason(Path file, IOException e) {
+    if (Files.isDirectory(file)) {
+      return "is a directory";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof CharacterCodingException) {
+      return "not valid UTF-8 text";
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  /** {@code scheme://host[:port]}, as a browser sends it; or {@code null}, also valid there. */
+  private String origin(Node node, String path) {
+    String origin = reader.nonEmptyString(node, path);
+    if (origin == null || origin.equals("null")) {
+      return origin;
+    }
+    try {
+      URI uri = new URI(origin);
+      if (uri.getScheme() != null && uri.getHost() != null && uri.getRawPath().isEmpty()
+          && uri.getRawQuery() == null && uri.getRawFragment() == null
+          && uri.getRawUserInfo() == null) {
+        return origin;
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    reader.error(node, path, "must be scheme://host[:port], such as https://app.example.com");
+    return null;
+  }
+
+  private List<String> subprotocols(Entry entry, String path) {
+    List<String> subprotocols = new ArrayList<>();
+    if (entry == null) {
+      return subprotocols;
+    }
+    List<Node> items = reader.list(entry.value(), path);
+    for (int i = 0; items != null && i < items.size(); i++) {
+      Node node = items.get(i);
+      String name = reader.string(node, item(path, i));
+      if (name == null) {
+        continue;
+      }
+      if (!TOKEN.matcher(name).matches()) {
+        reader.error(node, item(path, i), "invalid subprotocol name \"" + name + "\"");
+      } else if (subprotocols.contains(name)) {
+        reader.error(node, item(path, i), "duplicate subprotocol \"" + name + "\"");
+      } else {
+        subprotocols.add(name);
+      }
+    }
+    return subprotocols;
+  }
+
+  private Tls tls(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, TLS_KEYS);
+    if (keys == null) {
+      return Tls.defaults();
+    }
+    String caFile = tlsFile(keys.get("ca_file"), path);
+    String certFile = tlsFile(keys.get("cert_file"), path);
+    String keyFile = tlsFile(keys.get("key_file"), path);
+    Entry cert = keys.get("cert_file");
+    Entry key = keys.get("key_file");
+    if (cert != null && key == null) {
+      reader.error(cert.keyNode(), child(path, "key_file"), "required when cert_file is set");
+    } else if (key != null && cert == null) {
+      reader.error(key.keyNode(), child(path, "cert_file"), "required when key_file is set");
+    }
+    String serverName = null;
+    Entry serverNameKey = keys.get("server_name");
+    if (serverNameKey != null) {
+      serverName = reader.nonEmptyString(serverNameKey.value(), child(path, "server_name"));
+    }
+    boolean insecure = false;
+    Entry insecureKey = keys.get("insecure_skip_verify");
+    if (insecureKey != null) {
+      Boolean value = reader.bool(insecureKey.value(), child(path, "insecure_skip_verify"));
+      insecure = value != null && value;
+    }
+    return new Tls(caFile, certFile, keyFile, serverName, insecure);
+  }
+
+  /** A TLS file that exists and is readable; its path resolved against the base directory. */
+  private String tlsFile(Entry entry, String tlsPath) {
+    if (entry == null) {
+      return null;
+    }
+    String path = child(tlsPath, entry.key());
+    String file = reader.nonEmptyString(entry.value(), path);
+    if (file == null) {
+      return null;
+    }
+    Path resolved = baseDir.resolve(file);
+    String problem = !Files.exists(resolved) ? "no such file"
+        : Files.isDirectory(resolved) ? "is a directory"
+        : !Files.isReadable(resolved) ? "permission denied" : null;
+    if (problem != null) {
+      reader.error(entry.value(), path, "cannot read file " + file + ": " + problem);
+      return null;
+    }
+    return resolved.toString();
+  }
+
+  private Message message(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, MESSAGE_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    Entry text = keys.get("send");
+    Entry binary = keys.get("send_base64");
+    String payload = null;
+    if (text != null && binary != null) {
+      reader.error(binary.keyNode(), path, "set exactly one of send and send_base64, not both");
+    } else if (text != null) {
+      payload = reader.string(text.value(), child(path, "send"));
+    } else if (binary != null) {
+      String binaryPath = child(path, "send_base64");
+      payload = reader.string(binary.value(), binaryPath);
+      if (payload != null) {
+        try {
+          Base64.getDecoder().decode(payload);
+        } catch (IllegalArgumentException e) {
+          reader.error(binary.value(), binaryPath, "not valid base64");
+          payload = null;
+        }
+      }
+    } else if (!NodeReader.hasUnknown(keys, MESSAGE_KEYS)) {
+      reader.error(node, path, "set exactly one of send and send_base64");
+    }
+
+    Expect expect = new Expect(Expect.Kind.ANY, null, null);
+    Entry expectKey = keys.get("expect");
+    if (expectKey != null) {
+      expect = expect(expectKey.value(), child(path, "expect"));
+    }
+
+    int count = 1;
+    Entry countKey = keys.get("count");
+    if (countKey != null) {
+      String countPath = child(path, "count");
+      Long value = reader.integer(countKey.value(), countPath);
+      if (value != null && (value < 1 || value > MAX_MESSAGE_COUNT)) {
+        reader.error(countKey.value(), countPath,
+            "must be between 1 and " + MAX_MESSAGE_COUNT + ", got " + value);
+      } else if (value != null) {
+        count = value.intValue();
+      }
+    }
+    return payload == null || expect == null ? null
+        : new Message(payload, binary != null, expect, count);
+  }
+
+  private Expect expect(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, EXPECT_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    List<Entry> kinds = keys.values().stream().filter(e -> EXPECT_KEYS.contains(e.key())).toList();
+    if (kinds.size() != 1) {
+      if (kinds.size() > 1) {
+        reader.error(kinds.get(1).keyNode(), path,
+            "set exactly one of echo, contains, regex and json, not several");
+      } else if (!NodeReader.hasUnknown(keys, EXPECT_KEYS)) {
+        reader.error(node, path, "set exactly one of echo, contains, regex and json "
+            + "(leave expect out to accept any answer)");
+      }
+      return null;
+    }
+    Entry kind = kinds.get(0);
+    String kindPath = child(path, kind.key());
+    switch (kind.key()) {
+      case "echo" -> {
+        Boolean echo = reader.bool(kind.value(), kindPath);
+        if (Boolean.FALSE.equals(echo)) {
+          reader.error(kind.value(), kindPath,
+              "only echo: true is meaningful (leave expect out to accept any answer)");
+        }
+        return Boolean.TRUE.equals(echo) ? Expect.echo() : null;
+      }
+      case "contains" -> {
+        String text = reader.nonEmptyString(kind.value(), kindPath);
+        return text == null ? null : new Expect(Expect.Kind.CONTAINS, text, null);
+      }
+      case "regex" -> {
+        String regex = reader.nonEmptyString(kind.value(), kindPath);
+        if (regex == null) {
+          return null;
+        }
+        try {
+          Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+          reader.error(kind.value(), kindPath, "invalid regex: " + e.getDescription()
+              + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+          return null;
+        }
+        return new Expect(Expect.Kind.REGEX, regex, null);
+      }
+      default -> {
+        return jsonExpect(kind.value(), kindPath);
+      }
+    }
+  }
+
+  private Expect jsonExpect(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, JSON_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    String jsonPath = null;
+    String equals = null;
+    Entry pathKey = keys.get("path");
+    Entry equalsKey = keys.get("equals");
+    if (pathKey == null) {
+      reader.error(node, child(path, "path"), "missing required key");
+    } else {
+      jsonPath = reader.nonEmptyString(pathKey.value(), child(path, "path"));
+      if (jsonPath != null && List.of(jsonPath.split("\\.", -1)).contains("")) {
+        reader.error(pathKey.value(), child(path, "path"),
+            "must be field names separated by dots, such as data.status");
+        jsonPath = null;
+      }
+    }
+    if (equalsKey == null) {
+      reader.error(node, child(path, "equals"), "missing required key");
+    } else {
+      equals = reader.string(equalsKey.value(), child(path, "equals"));
+    }
+    return jsonPath == null || equals == null ? null
+        : new Expect(Expect.Kind.JSON, equals, jsonPath);
+  }
+
+  private Hold hold(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, HOLD_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    Duration duration = null;
+    Entry durationKey = keys.get("duration");
+    if (durationKey == null) {
+      reader.error(node, child(path, "duration"), "missing required key");
+    } else {
+      duration = reader.duration(durationKey.value(), child(path, "duration"));
+    }
+    Duration pingInterval = null;
+    Entry pingKey = keys.get("ping_interval");
+    if (pingKey != null) {
+      pingInterval = reader.duration(pingKey.value(), child(path, "ping_interval"));
+      if (pingInterval != null && duration != null && pingInterval.compareTo(duration) >= 0) {
+        reader.error(pingKey.value(), child(path, "ping_interval"), Durations.format(pingInterval)
+            + " must be below the hold duration " + Durations.format(duration));
+      }
+    }
+    return new Hold(duration, pingInterval);
+  }
+
+  // --------------------------------------------------------------------------------- targets
+
+  private List<Target> targets(Entry section, Global global, Map<String, Module> modules,
+                               Set<String> moduleNames) {
+    List<Target> targets = new ArrayList<>();
+    if (section == null) {
+      return targets;
+    }
+    List<Node> items = reader.list(section.value(), "targets");
+    if (items == null) {
+      return targets;
+    }
+    Map<String, String> names = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      Target target = target(items.get(i), item("targets", i), global, modules, moduleNames, names);
+      if (target != null) {
+        targets.add(target);
+      }
+    }
+    return targets;
+  }
+
+  private Target target(Node node, String path, Global global, Map<String, Module> modules,
+                        Set<String> moduleNames, Map<String, String> names) {
+    Map<String, Entry> keys = reader.mapping(node, path, TARGET_KEYS);
+    if (keys == null) {
+      return null;
+    }
+
+    String name = null;
+    Entry nameKey = keys.get("name");
+    if (nameKey == null) {
+      reader.error(node, child(path, "name"), "missing required key");
+    } else {
+      name = reader.nonEmptyString(nameKey.value(), child(path, "name"));
+      String first = name == null ? null : names.putIfAbsent(name, path);
+      if (first != null) {
+        reader.error(nameKey.value(), child(path, "name"),
+            "duplicate target name \"" + name + "\" (first at " + first + ")");
+      }
+    }
+
+    URI url = null;
+    Entry urlKey = keys.get("url");
+    if (urlKey == null) {
+      reader.error(node, child(path, "url"), "missing required key");
+    } else {
+      url = url(urlKey.value(), child(path, "url"));
+    }
+
+    String moduleName = Module.DEFAULT_NAME;
+    Entry moduleKey = keys.get("module");
+    if (moduleKey != null) {
+      String modulePath = child(path, "module");
+      moduleName = reader.nonEmptyString(moduleKey.value(), modulePath);
+      if (moduleName != null && !moduleNames.contains(moduleName)) {
+        reader.error(moduleKey.value(), modulePath, "unknown module \"" + moduleName
+            + "\" (known: " + String.join(", ", moduleNames) + ")");
+        moduleName = null;
+      }
+    }
+
+    Map<String, String> labels = new LinkedHashMap<>(global.labels());
+    Entry labelsKey = keys.get("labels");
+    if (labelsKey != null) {
+      labels.putAll(labels(labelsKey.value(), child(path, "labels")));
+    }
+
+    Entry intervalKey = keys.get("interval");
+    Entry timeoutKey = keys.get("timeout");
+    Duration interval = intervalKey == null ? global.interval()
+        : reader.duration(intervalKey.value(), child(path, "interval"));
+    Duration timeout = timeoutKey == null ? global.timeout()
+        : reader.duration(timeoutKey.value(), child(path, "timeout"));
+    String timeoutShown = timeout == null ? null
+        : Durations.format(timeout) + (timeoutKey == null ? " (inherited)" : "");
+    // With both inherited, the global check has already covered it.
+    if ((intervalKey != null || timeoutKey != null) && interval != null && timeout != null
+        && timeout.compareTo(interval) >= 0) {
+      Node at = timeoutKey != null ? timeoutKey.value() : intervalKey.value();
+      reader.error(at, child(path, "timeout"),
+          timeoutShown + " must be below the interval " + Durations.format(interval));
+    }
+    Module module = moduleName == null ? null : modules.get(moduleName);
+    Hold hold = module == null ? null : module.hold();
+    if (hold != null && hold.duration() != null && timeout != null
+        && hold.duration().compareTo(timeout) >= 0) {
+      Node at = timeoutKey != null ? timeoutKey.value()
+          : moduleKey != null ? moduleKey.value() : node;
+      reader.error(at, child(path, "timeout"), timeoutShown + " must be above the hold duration "
+          + Durations.format(hold.duration()) + " of module " + moduleName);
+    }
+
+    return new Target(name, url, moduleName, Collections.unmodifiableMap(labels), interval, timeout);
+  }
+
+  /** A ws or wss URL. Messages name the scheme at most: a query string may hold a token. */
+  private URI url(Node node, String path) {
+    String text = reader.nonEmptyString(node, path);
+    if (text == null) {
+      return null;
+    }
+    URI url;
+    try {
+      url = new URI(text);
+    } catch (URISyntaxException e) {
+      reader.error(node, path, "not a valid URL: " + e.getReason()
+          + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+      return null;
+    }
+    String scheme = url.getScheme();
+    if (scheme == null) {
+      reader.error(node, path, "must be an absolute URL starting with ws:// or wss://");
+    } else if (!scheme.equalsIgnoreCase("ws") && !scheme.equalsIgnoreCase("wss")) {
+      reader.error(node, path, "scheme must be ws or wss, got " + scheme);
+    } else if (url.getHost() == null) {
+      reader.error(node, path, "must have a host");
+    } else if (url.getRawUserInfo() != null) {
+      reader.error(node, path,
+          "must not contain credentials (user:password@); use headers or bearer_token");
+    } else if (url.getRawFragment() != null) {
+      reader.error(node, path, "must not have a fragment (#...)");
+    } else {
+      return url;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,930 @@
+package io.wsprobe.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import io.wsprobe.config.Module.Expect;
+import io.wsprobe.config.Module.Hold;
+import io.wsprobe.config.Module.IpProtocol;
+import io.wsprobe.config.Module.Message;
+import io.wsprobe.config.Module.Tls;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigLoaderTest {
+
+  /** A stand-in for the process environment; values are distinctive so leaks are visible. */
+  private static final Map<String, String> ENV = Map.of(
+      "API_KEY", "k3y-from-env",
+      "TOKEN", "t0ken-from-env");
+
+  private static Config parse(String yaml) throws ConfigException {
+    return ConfigLoader.parse(yaml, "test.yml", Path.of(""), ENV::get);
+  }
+
+  private static List<String> errors(String yaml) {
+    return errors(yaml, Path.of(""), ENV);
+  }
+
+  private static List<String> errors(String yaml, Path baseDir, Map<String, String> env) {
+    return exception(yaml, baseDir, env).errors().stream().map(ConfigError::toString).toList();
+  }
+
+  private static ConfigException exception(String yaml, Path baseDir, Map<String, String> env) {
+    try {
+      ConfigLoader.parse(yaml, "test.yml", baseDir, env::get);
+    } catch (ConfigException e) {
+      return e;
+    }
+    return fail("expected the configuration to be rejected");
+  }
+
+  private static Duration seconds(long seconds) {
+    return Duration.ofSeconds(seconds);
+  }
+
+  @Nested
+  class FullConfig {
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void files() throws IOException {
+      Files.createDirectories(dir.resolve("certs"));
+      Files.createDirectories(dir.resolve("secrets"));
+      Files.writeString(dir.resolve("certs/ca.pem"), "ca");
+      Files.writeString(dir.resolve("certs/client.pem"), "cert");
+      Files.writeString(dir.resolve("certs/client-key.pem"), "key");
+      Files.writeString(dir.resolve("secrets/session.txt"), "session-from-file\n");
+    }
+
+    private static final String YAML = """
+        global:
+          interval: 1m
+          timeout: 15s
+          labels:
+            location: eu-west-1
+            env: prod
+          max_concurrent_probes: 64
+          buckets:
+            probe_duration: [0.1, 0.5, 1, 5]
+            phase_duration: [0.01, 0.1]
+            message_rtt: [0.005]
+            scheduler_lag: [1e-3, 0.01, .1]
+        modules:
+          echo:
+            headers:
+              X-Api-Key: ${env:API_KEY}
+              X-Client: wsprobe
+              X-Session: ${file:secrets/session.txt}
+            bearer_token: ${env:TOKEN}
+            origin: https://app.example.com
+            subprotocols: [graphql-ws, graphql-transport-ws]
+            tls:
+              ca_file: certs/ca.pem
+              cert_file: certs/client.pem
+              key_file: certs/client-key.pem
+              server_name: echo.internal
+              insecure_skip_verify: false
+            preferred_ip_protocol: ip6
+            ip_protocol_fallback: false
+            max_message_size: 64KiB
+            messages:
+              - send: ping
+                expect: { echo: true }
+                count: 3
+              - send_base64: AQID
+              - send: '{"type":"status"}'
+                expect:
+                  json: { path: data.status, equals: ok }
+              - send: hello
+                expect: { contains: world }
+              - send: time
+                expect: { regex: "^[0-9]+$" }
+            hold: { duration: 20s, ping_interval: 5s }
+        targets:
+          - name: echo-eu
+            url: wss://echo.example.com/ws?room=1
+            module: echo
+            labels:
+              team: platform
+              env: staging
+            interval: 2m
+            timeout: 30s
+          - name: plain
+            url: ws://plain.example.com:8080/
+        """;
+
+    @Test
+    void parsesToTheExactExpectedValues() throws Exception {
+      Config config = ConfigLoader.parse(YAML, "full.yml", dir, ENV::get);
+
+      Map<String, String> globalLabels = new LinkedHashMap<>();
+      globalLabels.put("location", "eu-west-1");
+      globalLabels.put("env", "prod");
+      Global global = new Global(Duration.ofMinutes(1), seconds(15), globalLabels, 64,
+          new Buckets(List.of(0.1, 0.5, 1.0, 5.0), List.of(0.01, 0.1), List.of(0.005),
+              List.of(0.001, 0.01, 0.1)));
+
+      Map<String, Secret> headers = new LinkedHashMap<>();
+      headers.put("X-Api-Key", new Secret("k3y-from-env", true));
+      headers.put("X-Client", new Secret("wsprobe", false));
+      headers.put("X-Session", new Secret("session-from-file", true));
+      headers.put("Authorization", new Secret("Bearer t0ken-from-env", true));
+      Module echo = new Module("echo", headers, "https://app.example.com",
+          List.of("graphql-ws", "graphql-transport-ws"),
+          new Tls(dir.resolve("certs/ca.pem").toString(), dir.resolve("certs/client.pem").toString(),
+              dir.resolve("certs/client-key.pem").toString(), "echo.internal", false),
+          IpProtocol.IP6, false, 64 * 1024,
+          List.of(
+              new Message("ping", false, Expect.echo(), 3),
+              new Message("AQID", true, new Expect(Expect.Kind.ANY, null, null), 1),
+              new Message("{\"type\":\"status\"}", false,
+                  new Expect(Expect.Kind.JSON, "ok", "data.status"), 1),
+              new Message("hello", false, new Expect(Expect.Kind.CONTAINS, "world", null), 1),
+              new Message("time", false, new Expect(Expect.Kind.REGEX, "^[0-9]+$", null), 1)),
+          new Hold(seconds(20), seconds(5)));
+
+      Target echoEu = new Target("echo-eu", URI.create("wss://echo.example.com/ws?room=1"), "echo",
+          Map.of("location", "eu-west-1", "env", "staging", "team", "platform"),
+          Duration.ofMinutes(2), seconds(30));
+      Target plain = new Target("plain", URI.create("ws://plain.example.com:8080/"), "default",
+          Map.of("location", "eu-west-1", "env", "prod"), Duration.ofMinutes(1), seconds(15));
+
+      assertThat(config).isEqualTo(new Config("full.yml", global,
+          Map.of("default", Module.defaults(), "echo", echo), List.of(echoEu, plain)));
+    }
+
+    @Test
+    void keepsTheWrittenOrder() throws Exception {
+      Config config = ConfigLoader.parse(YAML, "full.yml", dir, ENV::get);
+
+      assertThat(config.global().labels().keySet()).containsExactly("location", "env");
+      assertThat(config.modules().keySet()).containsExactly("default", "echo");
+      assertThat(config.modules().get("echo").headers().keySet())
+          .containsExactly("X-Api-Key", "X-Client", "X-Session", "Authorization");
+      // Target labels: the global ones first (a target's value replaces in place), then its own.
+      assertThat(config.targets().get(0).labels().keySet())
+          .containsExactly("location", "env", "team");
+    }
+
+    @Test
+    void isImmutable() throws Exception {
+      Config config = ConfigLoader.parse(YAML, "full.yml", dir, ENV::get);
+
+      assertThatThrownBy(() -> config.global().labels().put("x", "y"))
+          .isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> config.targets().get(0).labels().put("x", "y"))
+          .isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> config.modules().put("x", Module.defaults()))
+          .isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> config.modules().get("echo").headers().remove("X-Client"))
+          .isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> config.targets().clear())
+          .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void moduleOfFindsTheTargetsModule() throws Exception {
+      Config config = ConfigLoader.parse(YAML, "full.yml", dir, ENV::get);
+
+      assertThat(config.moduleOf(config.targets().get(0)).name()).isEqualTo("echo");
+      assertThat(config.moduleOf(config.targets().get(1))).isEqualTo(Module.defaults());
+    }
+  }
+
+  @Nested
+  class Defaults {
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"", "# nothing to probe yet\n", "---\n", "targets:\n",
+        "targets: []\n", "global: {}\nmodules: {}\n"})
+    void anEmptyConfigIsValid(String yaml) throws Exception {
+      Config config = parse(yaml);
+
+      assertThat(config).isEqualTo(new Config("test.yml", Global.defaults(),
+          Map.of("default", Module.defaults()), List.of()));
+    }
+
+    @Test
+    void aTargetGetsTheDefaultModuleAndTheGlobalTiming() throws Exception {
+      Config config = parse("""
+          targets:
+            - name: a
+              url: ws://a.example.com/
+          """);
+
+      assertThat(config.targets()).containsExactly(new Target("a", URI.create("ws://a.example.com/"),
+          "default", Map.of(), seconds(30), seconds(10)));
+      assertThat(config.moduleOf(config.targets().get(0))).isEqualTo(Module.defaults());
+    }
+
+    @Test
+    void anEmptyModuleHasTheDefaultSettingsUnderItsOwnName() throws Exception {
+      Config config = parse("modules:\n  upgrade:\n  other: {}\n");
+
+      Module expected = Module.defaults();
+      assertThat(config.modules().get("upgrade")).isEqualTo(new Module("upgrade",
+          expected.headers(), null, List.of(), Tls.defaults(), IpProtocol.IP4, true,
+          1024 * 1024, List.of(), null));
+      assertThat(config.modules()).containsKeys("default", "upgrade", "other");
+    }
+
+    @Test
+    void aUserMayRedefineTheDefaultModule() throws Exception {
+      Config config = parse("""
+          modules:
+            default:
+              origin: https://app.example.com
+          targets:
+            - name: a
+              url: ws://a.example.com/
+          """);
+
+      assertThat(config.modules()).hasSize(1);
+      assertThat(config.moduleOf(config.targets().get(0)).origin())
+          .isEqualTo("https://app.example.com");
+    }
+
+    @Test
+    void aMessageWithoutExpectAcceptsAnyAnswerOnce() throws Exception {
+      Config config = parse("modules:\n  m:\n    messages:\n      - send: hi\n");
+
+      assertThat(config.modules().get("m").messages())
+          .containsExactly(new Message("hi", false, new Expect(Expect.Kind.ANY, null, null), 1));
+    }
+
+    @Test
+    void aHoldWithoutPingIntervalSendsNoPings() throws Exception {
+      Config config = parse("modules:\n  idle:\n    hold: { duration: 5s }\n");
+
+      assertThat(config.modules().get("idle").hold()).isEqualTo(new Hold(seconds(5), null));
+    }
+  }
+
+  @Nested
+  class GlobalSection {
+
+    @Test
+    void aShortIntervalNeedsAShorterTimeoutThanTheDefault() {
+      assertThat(errors("global:\n  interval: 5s\n")).containsExactly(
+          "test.yml:2: global.timeout: 10s (the default) must be below the interval 5s");
+    }
+
+    @Test
+    void bucketBoundsMustBePositiveNumbers() {
+      assertThat(errors("""
+          global:
+            buckets:
+              probe_duration: [0, 1]
+              phase_duration: []
+              scheduler_lag: [fast]
+              message_rtt: .inf
+          """)).containsExactly(
+          "test.yml:3: global.buckets.probe_duration[0]: must be greater than 0, got 0",
+          "test.yml:4: global.buckets.phase_duration: must list 1 to 12 bucket bounds, got 0",
+          "test.yml:5: global.buckets.scheduler_lag[0]: expected a finite number, got \"fast\"",
+          "test.yml:6: global.buckets.message_rtt: expected a list, got a number");
+    }
+
+    @Test
+    void bucketsNotGivenKeepTheirDefaults() throws Exception {
+      Config config = parse("global:\n  buckets:\n    message_rtt: [0.01, 0.1]\n");
+
+      Buckets defaults = Buckets.defaults();
+      assertThat(config.global().buckets()).isEqualTo(new Buckets(defaults.probeDuration(),
+          defaults.phaseDuration(), List.of(0.01, 0.1), defaults.schedulerLag()));
+    }
+
+    @Test
+    void labelValuesAreScalarsAsWritten() throws Exception {
+      Config config = parse("global:\n  labels: { a: 1, b: true, c: '' }\n");
+
+      assertThat(config.global().labels()).containsExactly(entry("a", "1"), entry("b", "true"),
+          entry("c", ""));
+    }
+
+    @Test
+    void aNullLabelValueIsAnError() {
+      assertThat(errors("global:\n  labels:\n    team:\n")).containsExactly(
+          "test.yml:3: global.labels.team: expected a string, got null");
+    }
+  }
+
+  @Nested
+  class ModulesSection {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"1B:1", "65536:65536", "512KiB:524288", "1MiB:1048576",
+        "256MiB:268435456"})
+    void maxMessageSize(String pair) throws Exception {
+      String[] parts = pair.split(":");
+      Config config = parse("modules:\n  m:\n    max_message_size: " + parts[0] + "\n");
+
+      assertThat(config.modules().get("m").maxMessageBytes()).isEqualTo(Long.parseLong(parts[1]));
+    }
+
+    @Test
+    void anchorsAndMergeKeysShareSettingsBetweenModules() throws Exception {
+      Config config = parse("""
+          modules:
+            base: &base
+              origin: https://app.example.com
+              subprotocols: [graphql-ws]
+            derived:
+              <<: *base
+              origin: https://other.example.com
+          """);
+
+      Module derived = config.modules().get("derived");
+      assertThat(derived.origin()).isEqualTo("https://other.example.com");
+      assertThat(derived.subprotocols()).containsExactly("graphql-ws");
+    }
+
+    @Test
+    void aModuleMustBeAMapping() {
+      assertThat(errors("modules:\n  echo: [ping]\n")).containsExactly(
+          "test.yml:2: modules.echo: expected a mapping, got a list");
+    }
+
+    @Test
+    void originIsSchemeHostAndPortOnly() {
+      assertThat(errors("modules:\n  m:\n    origin: https://app.example.com/\n")).containsExactly(
+          "test.yml:3: modules.m.origin: must be scheme://host[:port], such as https://app.example.com");
+    }
+
+    @Test
+    void headerNamesIgnoreCase() {
+      assertThat(errors("""
+          modules:
+            m:
+              headers:
+                X-Client: a
+                x-client: b
+          """)).containsExactly("test.yml:5: modules.m.headers.x-client: duplicate header "
+          + "(header names ignore case; also set as X-Client)");
+    }
+
+    @Test
+    void bearerTokenConflictsWithAnAuthorizationHeader() {
+      assertThat(errors("""
+          modules:
+            m:
+              headers:
+                authorization: Basic abc
+              bearer_token: ${env:TOKEN}
+          """)).containsExactly("test.yml:5: modules.m.bearer_token: conflicts with the "
+          + "Authorization header set in headers; keep one of them");
+    }
+
+    @Test
+    void echoFalseIsNotAnExpectation() {
+      assertThat(errors("""
+          modules:
+            m:
+              messages:
+                - send: ping
+                  expect: { echo: false }
+          """)).containsExactly("test.yml:5: modules.m.messages[0].expect.echo: only echo: true "
+          + "is meaningful (leave expect out to accept any answer)");
+    }
+
+    @Test
+    void aTypoInsideAMessageIsReportedOnce() {
+      assertThat(errors("modules:\n  m:\n    messages:\n      - sned: ping\n")).containsExactly(
+          "test.yml:4: modules.m.messages[0].sned: unknown key (known: send, send_base64, "
+              + "expect, count)");
+    }
+  }
+
+  @Nested
+  class TargetsSection {
+
+    @Test
+    void targetLabelsAreMergedOverTheGlobalOnes() throws Exception {
+      Config config = parse("""
+          global:
+            labels: { location: eu-west-1, env: prod }
+          targets:
+            - name: a
+              url: ws://a.example.com/
+              labels: { env: staging, team: web }
+          """);
+
+      assertThat(config.targets().get(0).labels()).containsExactly(entry("location", "eu-west-1"),
+          entry("env", "staging"), entry("team", "web"));
+    }
+
+    @Test
+    void anInheritedTimeoutMustBeBelowTheTargetsInterval() {
+      assertThat(errors("""
+          global:
+            timeout: 10s
+          targets:
+            - name: a
+              url: ws://a.example.com/
+              interval: 5s
+          """)).containsExactly(
+          "test.yml:6: targets[0].timeout: 10s (inherited) must be below the interval 5s");
+    }
+
+    @Test
+    void anInheritedTimeoutMustBeAboveTheHold() {
+      assertThat(errors("""
+          modules:
+            idle:
+              hold: { duration: 10s }
+          targets:
+            - name: a
+              url: ws://a.example.com/
+              module: idle
+          """)).containsExactly("test.yml:7: targets[0].timeout: 10s (inherited) must be above "
+          + "the hold duration 10s of module idle");
+    }
+
+    @Test
+    void theQueryStringIsKept() throws Exception {
+      Config config = parse("""
+          targets:
+            - name: socketio
+              url: wss://docs.example.com/socket.io/?EIO=4&transport=websocket
+          """);
+
+      Target target = config.targets().get(0);
+      assertThat(target.url().getRawQuery()).isEqualTo("EIO=4&transport=websocket");
+      assertThat(target.tls()).isTrue();
+      assertThat(target.port()).isEqualTo(443);
+    }
+
+    @Test
+    void aTargetMustBeAMapping() {
+      assertThat(errors("targets:\n  - wss://a.example.com/\n")).containsExactly(
+          "test.yml:2: targets[0]: expected a mapping, got a string");
+    }
+  }
+
+  @Nested
+  class InvalidFiles {
+
+    static Stream<Arguments> cases() {
+      return Stream.of(
+          arguments("invalid-yaml-syntax.yml",
+              "invalid-yaml-syntax.yml:3: invalid YAML: mapping values are not allowed here"),
+          arguments("invalid-root-list.yml",
+              "invalid-root-list.yml:1: expected a mapping, got a list"),
+          arguments("invalid-global-type.yml",
+              "invalid-global-type.yml:2: global: expected a mapping, got a list"),
+          arguments("invalid-unknown-key.yml",
+              "invalid-unknown-key.yml:3: modules.echo.hedaers: unknown key (known: headers, "
+                  + "bearer_token, bearer_token_file, origin, subprotocols, tls, "
+                  + "preferred_ip_protocol, ip_protocol_fallback, max_message_size, messages, hold)"),
+          arguments("invalid-duplicate-key.yml",
+              "invalid-duplicate-key.yml:4: global.interval: duplicate key (first at line 2)"),
+          arguments("invalid-duration-unit.yml",
+              "invalid-duration-unit.yml:2: global.interval: invalid duration \"30\" "
+                  + "(examples: 500ms, 30s, 1m30s, 2h, 1d)"),
+          arguments("invalid-duration-zero.yml",
+              "invalid-duration-zero.yml:4: targets[0].interval: must be greater than 0"),
+          arguments("invalid-global-timeout.yml",
+              "invalid-global-timeout.yml:3: global.timeout: 10s must be below the interval 10s"),
+          arguments("invalid-target-timeout.yml",
+              "invalid-target-timeout.yml:8: targets[1].timeout: 40s must be below the interval 30s"),
+          arguments("invalid-hold-timeout.yml",
+              "invalid-hold-timeout.yml:10: targets[0].timeout: 20s must be above the hold "
+                  + "duration 30s of module idle"),
+          arguments("invalid-hold-ping-interval.yml",
+              "invalid-hold-ping-interval.yml:5: modules.idle.hold.ping_interval: 30s must be "
+                  + "below the hold duration 30s"),
+          arguments("invalid-label-name.yml",
+              "invalid-label-name.yml:3: global.labels.cloud-region: invalid label name; it must "
+                  + "match [a-zA-Z_][a-zA-Z0-9_]*"),
+          arguments("invalid-label-double-underscore.yml",
+              "invalid-label-double-underscore.yml:3: global.labels.__address__: label names "
+                  + "starting with __ are reserved for Prometheus"),
+          arguments("invalid-label-reserved.yml",
+              "invalid-label-reserved.yml:5: targets[0].labels.instance: reserved label name "
+                  + "(reserved: target, module, result, phase, url, le, version, revision, "
+                  + "instance, job)"),
+          arguments("invalid-label-value.yml",
+              "invalid-label-value.yml:3: global.labels.team: expected a string, got a list"),
+          arguments("invalid-max-concurrent-probes.yml",
+              "invalid-max-concurrent-probes.yml:2: global.max_concurrent_probes: must be at "
+                  + "least 1, got 0"),
+          arguments("invalid-buckets-order.yml",
+              "invalid-buckets-order.yml:3: global.buckets.probe_duration[2]: bounds must be "
+                  + "strictly increasing, but 0.25 follows 0.5"),
+          arguments("invalid-buckets-count.yml",
+              "invalid-buckets-count.yml:3: global.buckets.message_rtt: must list 1 to 12 "
+                  + "bucket bounds, got 13"),
+          arguments("invalid-module-name.yml",
+              "invalid-module-name.yml:2: modules.echo server: invalid module name; it must "
+                  + "match [a-zA-Z0-9_.-]+"),
+          arguments("invalid-env-unset.yml",
+              "invalid-env-unset.yml:4: modules.api.headers.X-Api-Key: environment variable "
+                  + "WSPROBE_TEST_UNSET is not set"),
+          arguments("invalid-secret-file-missing.yml",
+              "invalid-secret-file-missing.yml:4: modules.api.headers.X-Api-Key: cannot read "
+                  + "file files/missing-key.txt: no such file"),
+          arguments("invalid-reference-syntax.yml",
+              "invalid-reference-syntax.yml:4: modules.api.headers.X-Api-Key: malformed "
+                  + "reference; write ${env:NAME} or ${file:path}"),
+          arguments("invalid-bearer-token-both.yml",
+              "invalid-bearer-token-both.yml:4: modules.api.bearer_token_file: bearer_token and "
+                  + "bearer_token_file are mutually exclusive"),
+          arguments("invalid-header-handshake.yml",
+              "invalid-header-handshake.yml:4: modules.api.headers.Sec-WebSocket-Protocol: "
+                  + "cannot be set as a header: use subprotocols"),
+          arguments("invalid-tls-file-missing.yml",
+              "invalid-tls-file-missing.yml:4: modules.mtls.tls.ca_file: cannot read file "
+                  + "files/missing-ca.pem: no such file"),
+          arguments("invalid-tls-cert-without-key.yml",
+              "invalid-tls-cert-without-key.yml:4: modules.mtls.tls.key_file: required when "
+                  + "cert_file is set"),
+          arguments("invalid-bool.yml",
+              "invalid-bool.yml:4: modules.insecure.tls.insecure_skip_verify: expected true or "
+                  + "false, got \"maybe\""),
+          arguments("invalid-ip-protocol.yml",
+              "invalid-ip-protocol.yml:3: modules.v6.preferred_ip_protocol: must be ip4 or ip6, "
+                  + "got \"ipv6\""),
+          arguments("invalid-max-message-size.yml",
+              "invalid-max-message-size.yml:3: modules.big.max_message_size: must be between 1B "
+                  + "and 256MiB, got 512MiB"),
+          arguments("invalid-size-unit.yml",
+              "invalid-size-unit.yml:3: modules.big.max_message_size: invalid size \"1MB\" "
+                  + "(examples: 65536, 512KiB, 1MiB; units B, KiB, MiB)"),
+          arguments("invalid-send-both.yml",
+              "invalid-send-both.yml:5: modules.echo.messages[0]: set exactly one of send and "
+                  + "send_base64, not both"),
+          arguments("invalid-send-base64.yml",
+              "invalid-send-base64.yml:4: modules.echo.messages[0].send_base64: not valid base64"),
+          arguments("invalid-expect-two-kinds.yml",
+              "invalid-expect-two-kinds.yml:7: modules.echo.messages[0].expect: set exactly one "
+                  + "of echo, contains, regex and json, not several"),
+          arguments("invalid-expect-regex.yml",
+              "invalid-expect-regex.yml:6: modules.echo.messages[0].expect.regex: invalid regex: "
+                  + "Unclosed group near index 5"),
+          arguments("invalid-expect-json.yml",
+              "invalid-expect-json.yml:7: modules.status.messages[0].expect.json.equals: missing "
+                  + "required key"),
+          arguments("invalid-message-count.yml",
+              "invalid-message-count.yml:5: modules.echo.messages[0].count: must be between 1 "
+                  + "and 1000, got 5000"),
+          arguments("invalid-targets-not-list.yml",
+              "invalid-targets-not-list.yml:2: targets: expected a list, got a mapping"),
+          arguments("invalid-target-missing-url.yml",
+              "invalid-target-missing-url.yml:2: targets[0].url: missing required key"),
+          arguments("invalid-target-empty-name.yml",
+              "invalid-target-empty-name.yml:2: targets[0].name: must not be empty"),
+          arguments("invalid-target-duplicate-name.yml",
+              "invalid-target-duplicate-name.yml:4: targets[1].name: duplicate target name "
+                  + "\"collab\" (first at targets[0])"),
+          arguments("invalid-target-unknown-module.yml",
+              "invalid-target-unknown-module.yml:8: targets[0].module: unknown module \"ecko\" "
+                  + "(known: default, echo)"),
+          arguments("invalid-url-scheme.yml",
+              "invalid-url-scheme.yml:7: targets[2].url: scheme must be ws or wss, got http"),
+          arguments("invalid-url-no-host.yml",
+              "invalid-url-no-host.yml:3: targets[0].url: must have a host"),
+          arguments("invalid-url-credentials.yml",
+              "invalid-url-credentials.yml:3: targets[0].url: must not contain credentials "
+                  + "(user:password@); use headers or bearer_token"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void reportsExactlyOneError(String file, String expected) throws Exception {
+      assertThat(errorsOf(file)).containsExactly(expected);
+    }
+
+    @Test
+    void everyInvalidFileHasACase() throws Exception {
+      List<String> covered = cases().map(arguments -> (String) arguments.get()[0]).toList();
+      try (Stream<Path> files = Files.list(resources())) {
+        assertThat(files.map(file -> file.getFileName().toString())
+            .filter(name -> name.startsWith("invalid-") && !name.equals("invalid-many.yml")))
+            .containsExactlyInAnyOrderElementsOf(covered);
+      }
+    }
+
+    @Test
+    void reportsAllMistakesAtOnceInFileOrder() throws Exception {
+      assertThat(errorsOf("invalid-many.yml")).containsExactly(
+          "invalid-many.yml:3: global.timeout: 1m must be below the interval 30s",
+          "invalid-many.yml:5: global.labels.instance: reserved label name (reserved: target, "
+              + "module, result, phase, url, le, version, revision, instance, job)",
+          "invalid-many.yml:8: modules.echo.hedaers: unknown key (known: headers, bearer_token, "
+              + "bearer_token_file, origin, subprotocols, tls, preferred_ip_protocol, "
+              + "ip_protocol_fallback, max_message_size, messages, hold)",
+          "invalid-many.yml:13: modules.echo.messages[0].expect.regex: invalid regex: "
+              + "Unclosed group near index 1",
+          "invalid-many.yml:16: targets[0].url: scheme must be ws or wss, got https",
+          "invalid-many.yml:17: targets[1].name: duplicate target name \"collab\" "
+              + "(first at targets[0])",
+          "invalid-many.yml:19: targets[1].module: unknown module \"ech0\" (known: default, echo)",
+          "invalid-many.yml:20: targets[1].timeout: must be greater than 0",
+          "invalid-many.yml:21: targets[2].name: missing required key",
+          "invalid-many.yml:23: targets[2].labels.team-name: invalid label name; it must match "
+              + "[a-zA-Z_][a-zA-Z0-9_]*");
+    }
+
+    @Test
+    void theExceptionMessageListsEveryErrorOnItsOwnLine() throws Exception {
+      Path file = resources().resolve("invalid-many.yml");
+      ConfigException e = exception(Files.readString(file), resources(), ENV);
+
+      assertThat(e.getMessage().split("\n")).hasSize(10)
+          .containsExactlyElementsOf(e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    private List<String> errorsOf(String file) throws Exception {
+      Path dir = resources();
+      ConfigException e;
+      try {
+        ConfigLoader.parse(Files.readString(dir.resolve(file)), file, dir, ENV::get);
+        return fail(file + " was accepted");
+      } catch (ConfigException rejected) {
+        e = rejected;
+      }
+      return e.errors().stream().map(ConfigError::toString).toList();
+    }
+
+    private Path resources() throws URISyntaxException {
+      return Path.of(ConfigLoaderTest.class.getResource("/config").toURI());
+    }
+  }
+
+  @Nested
+  class Secrets {
+
+    private static final String SECRET = "zq-S3CRET-do-not-print-7781";
+
+    private void assertNotLeaked(String yaml, Map<String, String> env, Path dir) {
+      ConfigException e = exception(yaml, dir, env);
+      assertThat(e.errors()).isNotEmpty();
+      assertThat(e.getMessage()).doesNotContain(SECRET);
+      assertThat(e.errors()).allSatisfy(error -> assertThat(error.message()).doesNotContain(SECRET));
+    }
+
+    @Test
+    void anEnvSecretIsNotInTheErrorsOfItsModule() {
+      assertNotLeaked("""
+          modules:
+            api:
+              headers:
+                X-Api-Key: ${env:API_KEY}
+              bearer_token: ${env:API_KEY}
+              origin: not a url
+              hedaers: {}
+              messages:
+                - send: ping
+                  expect: { regex: "(" }
+          targets:
+            - name: a
+              url: http://a.example.com/
+              module: api
+          """, Map.of("API_KEY", SECRET), Path.of(""));
+    }
+
+    @Test
+    void anEnvSecretThatBreaksTheHeaderIsNotShown() {
+      assertNotLeaked("""
+          modules:
+            api:
+              headers:
+                X-Api-Key: ${env:API_KEY}
+          """, Map.of("API_KEY", SECRET + "\r\nX-Injected: 1"), Path.of(""));
+    }
+
+    @Test
+    void aBearerTokenThatBreaksTheHeaderIsNotShown() {
+      assertNotLeaked("modules:\n  api:\n    bearer_token: ${env:TOKEN}\n",
+          Map.of("TOKEN", SECRET + "\n"), Path.of(""));
+    }
+
+    @Test
+    void aLiteralSecretHeaderThatBreaksTheHeaderIsNotShown() {
+      assertNotLeaked("modules:\n  api:\n    headers:\n      Authorization: \"Bearer " + SECRET
+          + "\\n\"\n", Map.of(), Path.of(""));
+    }
+
+    @Test
+    void aFileSecretThatBreaksTheHeaderIsNotShown(@TempDir Path dir) throws IOException {
+      Files.writeString(dir.resolve("token.txt"), SECRET + "\nsecond line\n");
+      assertNotLeaked("modules:\n  api:\n    bearer_token_file: token.txt\n", Map.of(), dir);
+    }
+
+    @Test
+    void aTokenInTheUrlIsNotShown() {
+      assertNotLeaked("targets:\n  - name: a\n    url: http://a.example.com/?token=" + SECRET
+          + "\n", Map.of(), Path.of(""));
+    }
+
+    @Test
+    void aSecretIsRedactedWhenTheConfigIsPrinted() throws Exception {
+      Config config = ConfigLoader.parse("""
+          modules:
+            api:
+              headers:
+                X-Api-Key: ${env:API_KEY}
+              bearer_token: literal-token-1234
+          """, "test.yml", Path.of(""), Map.of("API_KEY", SECRET)::get);
+
+      assertThat(config.toString()).doesNotContain(SECRET).doesNotContain("literal-token-1234")
+          .contains("X-Api-Key=<secret>", "Authorization=<secret>");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Authorization", "Cookie", "Proxy-Authorization", "X-Auth-User",
+        "X-Api-Key", "X-Access-Token", "Client-Secret", "X-PASSWORD", "x-apikey"})
+    void literalValuesOfSensitiveHeadersAreSecret(String name) throws Exception {
+      Config config = parse("modules:\n  m:\n    headers:\n      " + name + ": abc\n");
+
+      assertThat(config.modules().get("m").headers().get(name)).isEqualTo(new Secret("abc", true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"X-Client", "User-Agent", "Accept-Language"})
+    void literalValuesOfOtherHeadersAreNotSecret(String name) throws Exception {
+      Config config = parse("modules:\n  m:\n    headers:\n      " + name + ": abc\n");
+
+      assertThat(config.modules().get("m").headers().get(name)).isEqualTo(Secret.plain("abc"));
+    }
+
+    @Test
+    void referencesMayBePartOfAValueWhichIsThenSecret() throws Exception {
+      Config config = parse("""
+          modules:
+            m:
+              headers:
+                Cookie: "authToken=${env:TOKEN}"
+                X-Client: "client-${env:API_KEY}-${env:TOKEN}"
+          """);
+
+      assertThat(config.modules().get("m").headers()).containsExactly(
+          entry("Cookie", new Secret("authToken=t0ken-from-env", true)),
+          entry("X-Client", new Secret("client-k3y-from-env-t0ken-from-env", true)));
+    }
+
+    @Test
+    void everyUnsetVariableOfAValueIsReported() {
+      assertThat(errors("modules:\n  m:\n    headers:\n      X-Client: ${env:A}:${env:B}\n"))
+          .containsExactly(
+              "test.yml:4: modules.m.headers.X-Client: environment variable A is not set",
+              "test.yml:4: modules.m.headers.X-Client: environment variable B is not set");
+    }
+
+    @Test
+    void anEmptyVariableIsAnError() {
+      assertThat(errors("modules:\n  m:\n    bearer_token: ${env:EMPTY}\n", Path.of(""),
+          Map.of("EMPTY", ""))).containsExactly(
+          "test.yml:3: modules.m.bearer_token: environment variable EMPTY is empty");
+    }
+  }
+
+  @Nested
+  class FilePaths {
+
+    @TempDir
+    Path root;
+
+    private Path conf;
+
+    @BeforeEach
+    void files() throws IOException {
+      conf = Files.createDirectories(root.resolve("conf"));
+      Files.createDirectories(conf.resolve("certs"));
+      Files.writeString(conf.resolve("certs/ca.pem"), "ca");
+      Files.writeString(conf.resolve("token.txt"), "file-token\r\n\n");
+      Files.writeString(conf.resolve("key.txt"), "file-key\n");
+    }
+
+    private static final String YAML = """
+        modules:
+          api:
+            bearer_token_file: token.txt
+            headers:
+              X-Api-Key: ${file:key.txt}
+            tls:
+              ca_file: certs/ca.pem
+        """;
+
+    @Test
+    void relativePathsResolveAgainstTheBaseDirectory() throws Exception {
+      Module api = ConfigLoader.parse(YAML, "test.yml", conf, Map.<String, String>of()::get)
+          .modules().get("api");
+
+      assertThat(api.tls().caFile()).isEqualTo(conf.resolve("certs/ca.pem").toString());
+      assertThat(api.headers()).containsExactly(
+          entry("X-Api-Key", new Secret("file-key", true)),
+          entry("Authorization", new Secret("Bearer file-token", true)));
+    }
+
+    @Test
+    void loadResolvesAgainstTheFilesDirectory() throws Exception {
+      Path file = Files.writeString(conf.resolve("wsprobe.yml"), YAML);
+
+      Config config = ConfigLoader.load(file);
+
+      assertThat(config.source()).isEqualTo(file.toString());
+      assertThat(config.modules().get("api").tls().caFile())
+          .isEqualTo(conf.resolve("certs/ca.pem").toString());
+    }
+
+    @Test
+    void theSamePathsFailFromAnotherDirectory() {
+      assertThat(errors(YAML, root, Map.of())).containsExactly(
+          "test.yml:3: modules.api.bearer_token_file: cannot read file token.txt: no such file",
+          "test.yml:5: modules.api.headers.X-Api-Key: cannot read file key.txt: no such file",
+          "test.yml:7: modules.api.tls.ca_file: cannot read file certs/ca.pem: no such file");
+    }
+
+    @Test
+    void absolutePathsAreKept() throws Exception {
+      String ca = conf.resolve("certs/ca.pem").toAbsolutePath().toString();
+      Config config = ConfigLoader.parse("modules:\n  m:\n    tls: { ca_file: '" + ca + "' }\n",
+          "test.yml", root.resolve("elsewhere"), Map.<String, String>of()::get);
+
+      assertThat(config.modules().get("m").tls().caFile()).isEqualTo(ca);
+    }
+
+    @Test
+    void anEmptySecretFileOrADirectoryIsAnError() throws IOException {
+      Files.writeString(conf.resolve("empty.txt"), "\n");
+
+      assertThat(errors("""
+          modules:
+            m:
+              bearer_token_file: empty.txt
+              tls: { ca_file: certs }
+          """, conf, Map.of())).containsExactly(
+          "test.yml:3: modules.m.bearer_token_file: file empty.txt is empty",
+          "test.yml:4: modules.m.tls.ca_file: cannot read file certs: is a directory");
+    }
+
+    @Test
+    void aMissingConfigFileIsOneError() {
+      Path missing = root.resolve("missing.yml");
+
+      assertThatThrownBy(() -> ConfigLoader.load(missing))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage(missing + ": cannot read file: no such file");
+    }
+  }
+
+  @Nested
+  class Documentation {
+
+    static Stream<String> keys() {
+      return Stream.of(ConfigLoader.TOP_KEYS, ConfigLoader.GLOBAL_KEYS, ConfigLoader.BUCKET_KEYS,
+          ConfigLoader.MODULE_KEYS, ConfigLoader.TLS_KEYS, ConfigLoader.MESSAGE_KEYS,
+          ConfigLoader.EXPECT_KEYS, ConfigLoader.JSON_KEYS, ConfigLoader.HOLD_KEYS,
+          ConfigLoader.TARGET_KEYS).flatMap(List::stream).distinct();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keys")
+    void everyKeyIsDocumented(String key) throws IOException {
+      assertThat(Files.readString(Path.of("../CONFIGURATION.md"))).contains(key + ":");
+    }
+  }
+
+  @Nested
+  class Example {
+
+    @Test
+    void theShippedExampleIsValid() throws Exception {
+      Path example = Path.of("../examples/wsprobe.yml");
+      Map<String, String> env = Map.of("ECHO_API_KEY", "example-key",
+          "DOCMOST_TOKEN", "example-token");
+
+      Config config = ConfigLoader.parse(Files.readString(example), "wsprobe.yml",
+          example.getParent(), env::get);
+
+      assertThat(config.targets()).extracting(Target::name)
+          .containsExactly("docmost-collab", "docmost-socketio", "echo", "echo-idle");
+      assertThat(config.modules().keySet())
+          .containsExactly("default", "upgrade", "echo", "idle", "docmost_socketio");
+      assertThat(config.global().labels()).containsKey("location");
+    }
+  }
+}
