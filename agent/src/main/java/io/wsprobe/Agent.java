@@ -9,6 +9,7 @@ import io.wsprobe.config.Target;
 import io.wsprobe.metrics.AgentMetrics;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
+import io.wsprobe.prober.Warmup;
 import io.wsprobe.prober.WebSocketProber;
 import io.wsprobe.scheduler.Scheduler;
 import io.wsprobe.web.WebServer;
@@ -63,9 +64,11 @@ public final class Agent {
     metrics.reloaded(true);
     prober = new WebSocketProber(vertx);
     scheduler = new Scheduler(vertx, prober, metrics, this::onResult);
-    scheduler.apply(first);
     web = new WebServer(vertx, this);
-    return web.listen(listenAddress).map(port -> {
+    return Warmup.run(vertx, prober).compose(v -> {
+      scheduler.apply(first);
+      return web.listen(listenAddress);
+    }).map(port -> {
       LOG.atInfo().addKeyValue("address", listenAddress).addKeyValue("port", port)
           .addKeyValue("targets", first.targets().size()).addKeyValue("config", first.source())
           .log("wsprobe started");

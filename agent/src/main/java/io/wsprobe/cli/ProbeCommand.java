@@ -8,7 +8,9 @@ import io.wsprobe.config.Durations;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
+import io.wsprobe.log.Logging;
 import io.wsprobe.prober.ProbeResult;
+import io.wsprobe.prober.Warmup;
 import io.wsprobe.prober.WebSocketProber;
 import java.io.PrintStream;
 import java.net.URI;
@@ -98,9 +100,12 @@ final class ProbeCommand implements Callable<Integer> {
     Target target = new Target("probe", uri, module.name(), Map.of(), limit.plusSeconds(1), limit);
     out.println("probing " + Secret.redactUrl(uri) + " (module " + module.name() + ", timeout "
         + Durations.format(limit) + ")");
+    Logging.configure("warn", Logging.Format.LOGFMT);
     Vertx vertx = Vertx.vertx();
     try {
-      ProbeResult r = new WebSocketProber(vertx).probe(target, module).await();
+      WebSocketProber prober = new WebSocketProber(vertx);
+      Warmup.run(vertx, prober).await();
+      ProbeResult r = prober.probe(target, module).await();
       out.print(r.trace().render());
       if (!r.success()) {
         out.println();

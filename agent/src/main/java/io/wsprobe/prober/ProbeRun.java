@@ -103,6 +103,7 @@ final class ProbeRun {
   private String sentKey;
   private Handshaker handshaker;
   private int status;
+  private String statusLine;
   private HttpHeaders answerHeaders;
   private final ByteBuf rawAnswer = Unpooled.buffer(0, KEPT_BODY_BYTES);
   private final ByteBuf body = Unpooled.buffer(0, KEPT_BODY_BYTES);
@@ -400,6 +401,7 @@ final class ProbeRun {
       return;
     }
     status = response.status().code();
+    statusLine = response.protocolVersion() + " " + response.status();
     answerHeaders = response.headers();
     phases.put(io.wsprobe.prober.Phase.UPGRADE, took);
     trace.step("upgrade", took, "answer " + response.protocolVersion() + " " + response.status());
@@ -469,7 +471,7 @@ final class ProbeRun {
     }
     String contentType = answerHeaders.get(HttpHeaderNames.CONTENT_TYPE);
     StringBuilder text = new StringBuilder();
-    text.append("HTTP ").append(status);
+    text.append(statusLine);
     for (Map.Entry<String, String> h : answerHeaders) {
       text.append('\n').append(h.getKey()).append(": ")
           .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());

@@ -124,7 +124,7 @@ class NginxProxyTest {
     }
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(exit).as(out).isEqualTo(1);
-    assertThat(out).contains("> GET /collab HTTP/1.1", "> upgrade: websocket", "< HTTP 200",
+    assertThat(out).contains("> GET /collab HTTP/1.1", "> upgrade: websocket", "< HTTP/1.1 200 OK",
         "diagnosis:", "Got HTTP 200 text/html instead of 101", "proxy_set_header Upgrade $http_upgrade;");
     assertThat(out.strip()).endsWith("result: upgrade_ignored");
   }
