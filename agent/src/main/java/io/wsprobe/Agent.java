@@ -103,6 +103,9 @@ public final class Agent {
           .addKeyValue("previous", before == null ? "none" : before.label());
       if (!r.success()) {
         event = event.addKeyValue("status", r.statusCode()).addKeyValue("detail", r.detail());
+        if (!r.answer().isEmpty()) {
+          event = event.addKeyValue("answer", r.answer());
+        }
       }
       event.log(r.success() ? "target healthy" : "target failing");
     } else {

@@ -19,11 +19,13 @@ import java.util.Map;
  * @param certNotAfter    earliest notAfter of the peer's chain, or null (ws, or no chain seen)
  * @param closeCode       close code the peer sent, -1 if none
  * @param closeReason     close reason the peer sent, or ""
+ * @param answer          the upgrade answer as received (status line, headers, first 512 bytes of
+ *                        the body; sensitive headers redacted) when it was not a good 101, else ""
  */
 public record ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
                           Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                           long holdSurvivedNanos, Instant certNotAfter, int closeCode,
-                          String closeReason, Trace trace) {
+                          String closeReason, String answer, Trace trace) {
 
   public boolean success() {
     return result == Result.SUCCESS;

@@ -72,6 +72,9 @@ final class ProbeRun {
   static final int KEPT_BODY_BYTES = 512;
   private static final long BODY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Results whose cause is in the upgrade answer: the answer goes into the log too. */
+  private static final java.util.Set<Result> ANSWER_RESULTS = java.util.EnumSet.of(
+      Result.UPGRADE_IGNORED, Result.UPGRADE_REJECTED, Result.BAD_ACCEPT, Result.SUBPROTOCOL_MISMATCH);
   private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private enum State { RESOLVING, CONNECTING, TLS, UPGRADING, ANSWER_BODY, MESSAGE, HOLD, CLOSING, DONE }
@@ -104,6 +107,7 @@ final class ProbeRun {
   private Handshaker handshaker;
   private int status;
   private String statusLine;
+  private String answerText = "";
   private HttpHeaders answerHeaders;
   private final ByteBuf rawAnswer = Unpooled.buffer(0, KEPT_BODY_BYTES);
   private final ByteBuf body = Unpooled.buffer(0, KEPT_BODY_BYTES);
@@ -396,7 +400,8 @@ final class ProbeRun {
     long took = System.nanoTime() - stepStart;
     if (response.decoderResult().isFailure()) {
       trace.step("upgrade", took, "the answer is not valid HTTP");
-      trace.received(printable(rawAnswer, "(no bytes)"));
+      answerText = printable(rawAnswer, "(no bytes)");
+      trace.received(answerText);
       finish(Result.BAD_ACCEPT, "answer is not valid HTTP: " + rootMessage(response.decoderResult().cause()));
       return;
     }
@@ -454,7 +459,8 @@ final class ProbeRun {
       text.append('\n').append(h.getKey()).append(": ")
           .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
     }
-    trace.received(text.toString());
+    answerText = text.toString();
+    trace.received(answerText);
   }
 
   private void onAnswerBody(HttpContent content) {
@@ -477,7 +483,8 @@ final class ProbeRun {
           .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
     }
     text.append("\n\n").append(printable(body, "(empty body)"));
-    trace.received(text.toString());
+    answerText = text.toString();
+    trace.received(answerText);
     String shortType = contentType == null ? "" : " " + contentType.split(";")[0].trim();
     if (status < 400) {
       finish(Result.UPGRADE_IGNORED, "got HTTP " + status + shortType
@@ -734,7 +741,7 @@ final class ProbeRun {
         contentType == null ? null : contentType.split(";")[0].trim(), detail);
     ProbeResult r = new ProbeResult(result, detail, diagnosis, duration, phases, status,
         List.copyOf(rtts), module.hold() == null ? -1 : Math.max(0, holdSurvived), certNotAfter,
-        closeCode, closeReason, trace);
+        closeCode, closeReason, ANSWER_RESULTS.contains(result) ? answerText : "", trace);
     promise.tryComplete(r);
   }
 
