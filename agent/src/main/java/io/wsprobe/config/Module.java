@@ -18,11 +18,21 @@ import java.util.Map;
  * @param maxMessageBytes     largest frame/message accepted from the peer
  * @param messages            message exchanges after the upgrade, in order
  * @param hold                keep the session idle after the messages, or null
+ * @param app                 the application protocol spoken after the upgrade, and broadcasts
  */
 public record Module(String name, Map<String, Secret> headers, String origin,
                      List<String> subprotocols, Tls tls, IpProtocol ipProtocol,
                      boolean ipProtocolFallback, long maxMessageBytes, List<Message> messages,
-                     Hold hold) {
+                     Hold hold, App app) {
+
+  /** A module speaking raw WebSocket frames, without broadcast. */
+  public Module(String name, Map<String, Secret> headers, String origin,
+                List<String> subprotocols, Tls tls, IpProtocol ipProtocol,
+                boolean ipProtocolFallback, long maxMessageBytes, List<Message> messages,
+                Hold hold) {
+    this(name, headers, origin, subprotocols, tls, ipProtocol, ipProtocolFallback,
+        maxMessageBytes, messages, hold, App.RAW);
+  }
 
   public static final String DEFAULT_NAME = "default";
   public static final long DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -33,6 +43,59 @@ public record Module(String name, Map<String, Secret> headers, String origin,
   }
 
   public enum IpProtocol { IP4, IP6 }
+
+  /** The {@code protocol} key: how sessions talk after the upgrade. */
+  public enum Protocol {
+    RAW, SOCKETIO, HOCUSPOCUS, YWEBSOCKET;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * The application layer of a module.
+   *
+   * @param protocol   the dialect
+   * @param broadcast  a broadcast check, or null
+   * @param socketio   Socket.IO settings (protocol socketio), or null
+   * @param hocuspocus Hocuspocus settings (protocol hocuspocus), or null
+   * @param auth       a login flow run before the sessions open, or null
+   */
+  public record App(Protocol protocol, Broadcast broadcast, SocketIo socketio,
+                    Hocuspocus hocuspocus, Auth auth) {
+    public static final App RAW = new App(Protocol.RAW, null, null, null, null);
+  }
+
+  /**
+   * @param receivers sessions that must each receive the sender's marker
+   * @param timeout   how long after sending the marker they may take; null = the rest of the probe's timeout
+   */
+  public record Broadcast(int receivers, Duration timeout) {}
+
+  /**
+   * @param namespace  Socket.IO namespace, "/" by default
+   * @param join       event every session emits after connecting, or null
+   * @param marker     event the sender emits as the marker
+   * @param auth       the connect packet's auth payload (JSON object text), or null; may hold secrets
+   */
+  public record SocketIo(String namespace, Event join, Event marker, Secret auth) {
+    /** @param json JSON text: an array of arguments for join, an object for the marker's data */
+    public record Event(String name, String json) {}
+  }
+
+  /**
+   * @param document the Hocuspocus document name (Docmost: {@code page.<pageId>})
+   * @param token    the token of the Auth message, or null when {@code auth} supplies it
+   */
+  public record Hocuspocus(String document, Secret token) {}
+
+  /**
+   * A login flow ({@code auth: { type: docmost, ... }}).
+   *
+   * @param baseUrl  the app's HTTP base URL
+   */
+  public record Auth(String type, java.net.URI baseUrl, String email, Secret password) {}
 
   /**
    * @param caFile             PEM file of trusted CAs; null = the JVM's default trust store
