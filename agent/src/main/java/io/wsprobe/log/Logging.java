@@ -83,7 +83,7 @@ public final class Logging {
       boolean quote = value.isEmpty();
       for (int i = 0; i < value.length() && !quote; i++) {
         char c = value.charAt(i);
-        quote = c <= ' ' || c == '"' || c == '=' || c == '\\';
+        quote = c <= ' ' || c == '"' || c == '=' || c == '\\' || Character.isISOControl(c);
       }
       if (!quote) {
         out.append(value);
@@ -98,7 +98,14 @@ public final class Logging {
           case '\n' -> out.append("\\n");
           case '\r' -> out.append("\\r");
           case '\t' -> out.append("\\t");
-          default -> out.append(c);
+          default -> {
+            // other control characters (from a peer's close reason, say) would reach the terminal
+            if (Character.isISOControl(c)) {
+              out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+              out.append(c);
+            }
+          }
         }
       }
       out.append('"');

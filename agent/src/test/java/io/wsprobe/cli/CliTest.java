@@ -1,0 +1,207 @@
+package io.wsprobe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.wsprobe.support.AppServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The command line in-process: exit codes, and what a human reads on stdout and stderr. */
+class CliTest {
+
+  static final String VALID = """
+      modules:
+        greet:
+          messages:
+            - send: hello-from-the-module
+              expect: { echo: true }
+      targets:
+        - name: app
+          url: ws://127.0.0.1:1/app
+          module: greet
+        - name: other
+          url: ws://127.0.0.1:1/other
+      """;
+
+  /** Two mistakes, on lines 2 and 6. */
+  static final String INVALID = """
+      global:
+        interval: 10 parsecs
+      targets:
+        - name: app
+          url: ws://127.0.0.1:1/app
+          module: nowhere
+      """;
+  static final String BAD_INTERVAL = "invalid duration \"10 parsecs\" (examples: 500ms, 30s, 1m30s, 2h, 1d)";
+  static final String BAD_MODULE = "unknown module \"nowhere\" (known: default)";
+
+  static Vertx vertx;
+  static HttpServer echo;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startEcho() {
+    vertx = Vertx.vertx();
+    echo = AppServer.start(vertx);
+  }
+
+  @AfterAll
+  static void stopEcho() {
+    vertx.close().await();
+  }
+
+  /** The agent and demo commands configure logging for the whole JVM; give the tests theirs back. */
+  @AfterEach
+  void restoreTestLogging() throws Exception {
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    ctx.reset();
+    new ContextInitializer(ctx).autoConfig();
+  }
+
+  record Run(int exit, String out, String err) {
+    List<String> outLines() {
+      return out.strip().lines().toList();
+    }
+  }
+
+  static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream savedOut = System.out;
+    PrintStream savedErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = AgentCommand.commandLine().execute(args);
+    } finally {
+      System.setOut(savedOut);
+      System.setErr(savedErr);
+    }
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  Path file(String name, String yaml) throws Exception {
+    return Files.writeString(dir.resolve(name), yaml);
+  }
+
+  static int closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void printsTheVersion() {
+    Run r = run("--version");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).startsWith("wsprobe version ");
+  }
+
+  @Test
+  void theAgentStopsOnAnInvalidConfigBeforeStartingAnything() throws Exception {
+    Path bad = file("wsprobe.yml", INVALID);
+    Run r = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> run("--config.file", bad.toString(), "--web.listen-address", "127.0.0.1:0"));
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(bad + " is invalid:\n" + bad + ":2: global.interval: " + BAD_INTERVAL + "\n"
+        + bad + ":6: targets[0].module: " + BAD_MODULE + "\n");
+  }
+
+  @Nested
+  class CheckConfig {
+    @Test
+    void aValidFileNamesItselfAndItsTargets() throws Exception {
+      Path good = file("good.yml", VALID);
+      Run r = run("check-config", good.toString());
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.outLines()).containsExactly(good + ": valid (2 targets, 2 modules)");
+    }
+
+    @Test
+    void anInvalidFileListsEveryErrorWithItsLineAndPath() throws Exception {
+      Path bad = file("bad.yml", INVALID);
+      Run r = run("check-config", bad.toString());
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.out()).isEmpty();
+      assertThat(r.err().strip().lines()).containsExactly(bad + " is invalid:",
+          bad + ":2: global.interval: " + BAD_INTERVAL,
+          bad + ":6: targets[0].module: " + BAD_MODULE);
+    }
+
+    @Test
+    void aMissingFileIsInvalid() {
+      Path missing = dir.resolve("missing.yml");
+      Run r = run("check-config", missing.toString());
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains(missing + ": cannot read file");
+    }
+  }
+
+  @Nested
+  class Probe {
+    @Test
+    void anHttpUrlIsRefusedWithAHint() {
+      Run r = run("probe", "http://127.0.0.1:1/app");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("URL scheme must be ws or wss, got 'http' (use ws://)");
+    }
+
+    @Test
+    void expectNeedsSend() {
+      Run r = run("probe", "ws://127.0.0.1:1/app", "--expect", "hi");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("--expect needs --send");
+    }
+
+    @Test
+    void moduleNeedsAConfigFile() {
+      Run r = run("probe", "ws://127.0.0.1:1/app", "--module", "greet");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("--config.file and --module go together");
+    }
+
+    @Test
+    void anUnknownModuleNamesTheOnesThereAre() throws Exception {
+      Path good = file("good.yml", VALID);
+      Run r = run("probe", "--config.file", good.toString(), "--module", "nope", "ws://127.0.0.1:1/app");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("no module 'nope' in " + good + " (modules: default, greet)");
+    }
+
+    @Test
+    void aClosedPortIsConnectRefused() throws Exception {
+      Run r = run("probe", "ws://127.0.0.1:" + closedPort() + "/app", "--timeout", "2s");
+      assertThat(r.exit()).as(r.out()).isEqualTo(1);
+      assertThat(r.outLines()).last().isEqualTo("result: connect_refused");
+    }
+
+    @Test
+    void usesTheModuleOfTheConfigFile() throws Exception {
+      Path good = file("good.yml", VALID);
+      Run r = run("probe", "--config.file", good.toString(), "--module", "greet",
+          "ws://127.0.0.1:" + echo.actualPort() + "/app");
+      assertThat(r.exit()).as(r.out()).isZero();
+      assertThat(r.out()).contains("(module greet, timeout 5s)", "sent 'hello-from-the-module', got 'hello-from-the-module'");
+      assertThat(r.outLines()).last().isEqualTo("result: success");
+    }
+  }
+}
