@@ -43,7 +43,8 @@ public final class Scheduler {
   private final Listener listener;
 
   private ProbeMetrics metrics;
-  private Map<String, TargetState> states = new LinkedHashMap<>();
+  /** Replaced whole, never changed in place: the status page reads it from other threads. */
+  private volatile Map<String, TargetState> states = Map.of();
   private final ArrayDeque<Planned> waiting = new ArrayDeque<>();
   private int inFlight;
   private int maxInFlight = 1;
@@ -69,16 +70,17 @@ public final class Scheduler {
       return;
     }
     maxInFlight = config.global().maxConcurrentProbes();
+    Map<String, TargetState> current = states;
     if (metrics == null || !metrics.fits(config)) {
-      states.values().forEach(TargetState::cancel);
-      states.clear();
+      current.values().forEach(TargetState::cancel);
+      current = Map.of();
       if (metrics != null) {
         metrics.removeAll();
       }
       metrics = new ProbeMetrics(agent.registry(), config);
     }
     Map<String, TargetState> next = new LinkedHashMap<>();
-    Map<String, TargetState> old = new HashMap<>(states);
+    Map<String, TargetState> old = new HashMap<>(current);
     for (Target target : config.targets()) {
       Module module = config.moduleOf(target);
       TargetState kept = old.remove(target.name());
