@@ -458,7 +458,7 @@ final class ProbeRun {
   private void onAnswerBody(HttpContent content) {
     ByteBuf data = content.content();
     body.writeBytes(data, data.readerIndex(), Math.min(data.readableBytes(), body.maxWritableBytes()));
-    if (content instanceof LastHttpContent || !body.isWritable()) {
+    if (content instanceof LastHttpContent || body.maxWritableBytes() == 0) {
       finishAnswer();
     }
   }
@@ -811,8 +811,9 @@ final class ProbeRun {
   private final class RawAnswerCapture extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof ByteBuf b && rawAnswer.refCnt() > 0 && rawAnswer.isWritable()) {
-        rawAnswer.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), rawAnswer.writableBytes()));
+      // maxWritableBytes, not writableBytes: the buffer starts with capacity 0 and grows to the cap
+      if (msg instanceof ByteBuf b && rawAnswer.refCnt() > 0 && rawAnswer.maxWritableBytes() > 0) {
+        rawAnswer.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), rawAnswer.maxWritableBytes()));
       }
       ctx.fireChannelRead(msg);
     }
