@@ -630,6 +630,9 @@ final class ProbeRun {
         if (got > 0) {
           trace.received(printable(rawAnswer, ""));
         }
+        if (finishIfNotHttp("nothing more " + limit)) {
+          return;
+        }
         finish(Result.UPGRADE_TIMEOUT, "no complete answer to the upgrade request " + limit
             + (got > 0 ? " (" + got + "+ bytes arrived)" : ""));
       }
@@ -669,6 +672,9 @@ final class ProbeRun {
         if (got > 0) {
           trace.received(printable(rawAnswer, ""));
         }
+        if (finishIfNotHttp("the connection closed")) {
+          return;
+        }
         finish(Result.CLOSED_DURING_UPGRADE, got == 0 ? "connection closed before any answer"
             : "connection closed in the middle of the answer (" + got + " bytes)");
       }
@@ -685,7 +691,17 @@ final class ProbeRun {
     boolean tooLarge = e instanceof TooLongFrameException
         || (e instanceof CorruptedWebSocketFrameException c && why.toLowerCase(Locale.ROOT).contains("length"));
     switch (state) {
-      case UPGRADING -> finish(Result.CLOSED_DURING_UPGRADE, "connection failed before any answer: " + why);
+      case UPGRADING -> {
+        int got = rawAnswer.readableBytes();
+        if (got > 0) {
+          trace.received(printable(rawAnswer, ""));
+        }
+        if (finishIfNotHttp("the connection failed: " + why)) {
+          return;
+        }
+        finish(Result.CLOSED_DURING_UPGRADE, got == 0 ? "connection failed before any answer: " + why
+            : "connection failed in the middle of the answer (" + got + " bytes): " + why);
+      }
       case ANSWER_BODY -> finishAnswer();
       case MESSAGE, HOLD, CLOSING -> {
         if (tooLarge) {
@@ -704,6 +720,36 @@ final class ProbeRun {
       }
       default -> { }
     }
+  }
+
+  /**
+   * Bytes that cannot begin an HTTP response mean another protocol answered (a TLS alert to a
+   * ws:// probe, an SSH or SMTP greeting): that is bad_accept, however the wait for more ended.
+   * Netty's decoder only says so once a whole line has come, and sometimes skips the line.
+   */
+  private boolean finishIfNotHttp(String then) {
+    int got = rawAnswer.readableBytes();
+    if (got == 0 || startsLikeHttp(rawAnswer)) {
+      return false;
+    }
+    finish(Result.BAD_ACCEPT, "answer is not HTTP: " + got + " bytes, then " + then);
+    return true;
+  }
+
+  /** Whether {@code answer} can be the start of "HTTP/1.1 ..." (leading blank lines allowed). */
+  private static boolean startsLikeHttp(ByteBuf answer) {
+    String start = "HTTP/";
+    int i = answer.readerIndex();
+    int end = answer.writerIndex();
+    while (i < end && Character.isWhitespace((char) (answer.getByte(i) & 0xff))) {
+      i++;
+    }
+    for (int j = 0; j < start.length() && i + j < end; j++) {
+      if (Character.toUpperCase((char) (answer.getByte(i + j) & 0xff)) != start.charAt(j)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void finish(Result result, String detail) {
