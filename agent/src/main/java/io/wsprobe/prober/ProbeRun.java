@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker13;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
@@ -688,8 +689,11 @@ final class ProbeRun {
 
   private void onError(Throwable e) throws Exception {
     String why = rootMessage(e);
+    // By the close status Netty chose, not the message: other violations mention lengths too
+    // ("control frame with payload length > 125 octets").
     boolean tooLarge = e instanceof TooLongFrameException
-        || (e instanceof CorruptedWebSocketFrameException c && why.toLowerCase(Locale.ROOT).contains("length"));
+        || (e instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
+            && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code());
     switch (state) {
       case UPGRADING -> {
         int got = rawAnswer.readableBytes();
