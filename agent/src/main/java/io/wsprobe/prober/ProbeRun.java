@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker13;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
@@ -466,7 +467,7 @@ final class ProbeRun {
   private void onAnswerBody(HttpContent content) {
     ByteBuf data = content.content();
     body.writeBytes(data, data.readerIndex(), Math.min(data.readableBytes(), body.maxWritableBytes()));
-    if (content instanceof LastHttpContent || !body.isWritable()) {
+    if (content instanceof LastHttpContent || body.maxWritableBytes() == 0) {
       finishAnswer();
     }
   }
@@ -639,6 +640,9 @@ final class ProbeRun {
         if (got > 0) {
           trace.received(printable(rawAnswer, ""));
         }
+        if (finishIfNotHttp("nothing more " + limit)) {
+          return;
+        }
         finish(Result.UPGRADE_TIMEOUT, "no complete answer to the upgrade request " + limit
             + (got > 0 ? " (" + got + "+ bytes arrived)" : ""));
       }
@@ -678,6 +682,9 @@ final class ProbeRun {
         if (got > 0) {
           trace.received(printable(rawAnswer, ""));
         }
+        if (finishIfNotHttp("the connection closed")) {
+          return;
+        }
         finish(Result.CLOSED_DURING_UPGRADE, got == 0 ? "connection closed before any answer"
             : "connection closed in the middle of the answer (" + got + " bytes)");
       }
@@ -691,10 +698,23 @@ final class ProbeRun {
 
   private void onError(Throwable e) throws Exception {
     String why = rootMessage(e);
+    // By the close status Netty chose, not the message: other violations mention lengths too
+    // ("control frame with payload length > 125 octets").
     boolean tooLarge = e instanceof TooLongFrameException
-        || (e instanceof CorruptedWebSocketFrameException c && why.toLowerCase(Locale.ROOT).contains("length"));
+        || (e instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
+            && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code());
     switch (state) {
-      case UPGRADING -> finish(Result.CLOSED_DURING_UPGRADE, "connection failed before any answer: " + why);
+      case UPGRADING -> {
+        int got = rawAnswer.readableBytes();
+        if (got > 0) {
+          trace.received(printable(rawAnswer, ""));
+        }
+        if (finishIfNotHttp("the connection failed: " + why)) {
+          return;
+        }
+        finish(Result.CLOSED_DURING_UPGRADE, got == 0 ? "connection failed before any answer: " + why
+            : "connection failed in the middle of the answer (" + got + " bytes): " + why);
+      }
       case ANSWER_BODY -> finishAnswer();
       case MESSAGE, HOLD, CLOSING -> {
         if (tooLarge) {
@@ -713,6 +733,36 @@ final class ProbeRun {
       }
       default -> { }
     }
+  }
+
+  /**
+   * Bytes that cannot begin an HTTP response mean another protocol answered (a TLS alert to a
+   * ws:// probe, an SSH or SMTP greeting): that is bad_accept, however the wait for more ended.
+   * Netty's decoder only says so once a whole line has come, and sometimes skips the line.
+   */
+  private boolean finishIfNotHttp(String then) {
+    int got = rawAnswer.readableBytes();
+    if (got == 0 || startsLikeHttp(rawAnswer)) {
+      return false;
+    }
+    finish(Result.BAD_ACCEPT, "answer is not HTTP: " + got + " bytes, then " + then);
+    return true;
+  }
+
+  /** Whether {@code answer} can be the start of "HTTP/1.1 ..." (leading blank lines allowed). */
+  private static boolean startsLikeHttp(ByteBuf answer) {
+    String start = "HTTP/";
+    int i = answer.readerIndex();
+    int end = answer.writerIndex();
+    while (i < end && Character.isWhitespace((char) (answer.getByte(i) & 0xff))) {
+      i++;
+    }
+    for (int j = 0; j < start.length() && i + j < end; j++) {
+      if (Character.toUpperCase((char) (answer.getByte(i + j) & 0xff)) != start.charAt(j)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void finish(Result result, String detail) {
@@ -820,8 +870,9 @@ final class ProbeRun {
   private final class RawAnswerCapture extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof ByteBuf b && rawAnswer.refCnt() > 0 && rawAnswer.isWritable()) {
-        rawAnswer.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), rawAnswer.writableBytes()));
+      // maxWritableBytes, not writableBytes: the buffer starts with capacity 0 and grows to the cap
+      if (msg instanceof ByteBuf b && rawAnswer.refCnt() > 0 && rawAnswer.maxWritableBytes() > 0) {
+        rawAnswer.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), rawAnswer.maxWritableBytes()));
       }
       ctx.fireChannelRead(msg);
     }

@@ -1,0 +1,70 @@
+package io.wsprobe.prober;
+
+import io.wsprobe.config.Module;
+import io.wsprobe.config.Secret;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the {@link Module} a test probes with, starting from {@link Module#defaults()}. */
+final class TestModule {
+
+  private final Map<String, Secret> headers = new LinkedHashMap<>();
+  private final List<String> subprotocols = new ArrayList<>();
+  private final List<Module.Message> messages = new ArrayList<>();
+  private Module.Tls tls = Module.Tls.defaults();
+  private Module.IpProtocol ipProtocol = Module.IpProtocol.IP4;
+  private long maxMessageBytes = Module.DEFAULT_MAX_MESSAGE_BYTES;
+  private Module.Hold hold;
+
+  static TestModule module() {
+    return new TestModule();
+  }
+
+  TestModule header(String name, Secret value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  TestModule subprotocol(String name) {
+    subprotocols.add(name);
+    return this;
+  }
+
+  TestModule echo(String text, int count) {
+    messages.add(new Module.Message(text, false, Module.Expect.echo(), count));
+    return this;
+  }
+
+  TestModule send(String text, Module.Expect.Kind kind, String value, String jsonPath) {
+    messages.add(new Module.Message(text, false, new Module.Expect(kind, value, jsonPath), 1));
+    return this;
+  }
+
+  TestModule tls(Module.Tls tls) {
+    this.tls = tls;
+    return this;
+  }
+
+  TestModule ipProtocol(Module.IpProtocol ipProtocol) {
+    this.ipProtocol = ipProtocol;
+    return this;
+  }
+
+  TestModule maxMessageBytes(long maxMessageBytes) {
+    this.maxMessageBytes = maxMessageBytes;
+    return this;
+  }
+
+  TestModule hold(Duration duration, Duration pingInterval) {
+    this.hold = new Module.Hold(duration, pingInterval);
+    return this;
+  }
+
+  Module build() {
+    return new Module("test", Map.copyOf(headers), null, List.copyOf(subprotocols), tls, ipProtocol,
+        true, maxMessageBytes, List.copyOf(messages), hold);
+  }
+}
