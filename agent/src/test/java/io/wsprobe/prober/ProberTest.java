@@ -613,8 +613,9 @@ class ProberTest {
       assertResult(r, Result.UPGRADE_IGNORED);
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.durationNanos()).isLessThan(QUICK_NANOS);
-      String answer = r.trace().entries().stream().map(Trace.Entry::text)
-          .filter(t -> t.startsWith("HTTP 200")).findFirst().orElseThrow();
+      String answer = r.answer();
+      assertThat(answer).startsWith("HTTP/1.1 200 OK");
+      assertThat(r.trace().render()).contains("< HTTP/1.1 200 OK");
       String body = answer.substring(answer.indexOf("\n\n") + 2);
       assertThat(body).startsWith("<p>spam</p>").hasSizeLessThanOrEqualTo(ProbeRun.KEPT_BODY_BYTES);
       server.closed().get(2, TimeUnit.SECONDS);
