@@ -7,7 +7,8 @@ import java.util.List;
  * contain the alert thresholds; at most {@link #MAX_BUCKETS} each.
  */
 public record Buckets(List<Double> probeDuration, List<Double> phaseDuration,
-                      List<Double> messageRtt, List<Double> schedulerLag) {
+                      List<Double> messageRtt, List<Double> schedulerLag,
+                      List<Double> broadcastDelay) {
 
   public static final int MAX_BUCKETS = 12;
 
@@ -16,6 +17,7 @@ public record Buckets(List<Double> probeDuration, List<Double> phaseDuration,
         List.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
         List.of(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
         List.of(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-        List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0));
+        List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+        List.of(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0));
   }
 }

@@ -57,7 +57,7 @@ public final class ConfigLoader {
   static final List<String> GLOBAL_KEYS =
       List.of("interval", "timeout", "labels", "max_concurrent_probes", "buckets");
   static final List<String> BUCKET_KEYS =
-      List.of("probe_duration", "phase_duration", "message_rtt", "scheduler_lag");
+      List.of("probe_duration", "phase_duration", "message_rtt", "scheduler_lag", "broadcast_delay");
   static final List<String> MODULE_KEYS = List.of("headers", "bearer_token", "bearer_token_file",
       "origin", "subprotocols", "tls", "preferred_ip_protocol", "ip_protocol_fallback",
       "max_message_size", "messages", "hold");
@@ -238,7 +238,8 @@ public final class ConfigLoader {
         bounds(keys.get("probe_duration"), child(path, "probe_duration"), defaults.probeDuration()),
         bounds(keys.get("phase_duration"), child(path, "phase_duration"), defaults.phaseDuration()),
         bounds(keys.get("message_rtt"), child(path, "message_rtt"), defaults.messageRtt()),
-        bounds(keys.get("scheduler_lag"), child(path, "scheduler_lag"), defaults.schedulerLag()));
+        bounds(keys.get("scheduler_lag"), child(path, "scheduler_lag"), defaults.schedulerLag()),
+        bounds(keys.get("broadcast_delay"), child(path, "broadcast_delay"), defaults.broadcastDelay()));
   }
 
   private List<Double> bounds(Entry entry, String path, List<Double> defaults) {

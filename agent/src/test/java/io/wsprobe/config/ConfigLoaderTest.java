@@ -144,7 +144,7 @@ class ConfigLoaderTest {
       globalLabels.put("env", "prod");
       Global global = new Global(Duration.ofMinutes(1), seconds(15), globalLabels, 64,
           new Buckets(List.of(0.1, 0.5, 1.0, 5.0), List.of(0.01, 0.1), List.of(0.005),
-              List.of(0.001, 0.01, 0.1)));
+              List.of(0.001, 0.01, 0.1), Buckets.defaults().broadcastDelay()));
 
       Map<String, Secret> headers = new LinkedHashMap<>();
       headers.put("X-Api-Key", new Secret("k3y-from-env", true));
@@ -313,7 +313,8 @@ class ConfigLoaderTest {
 
       Buckets defaults = Buckets.defaults();
       assertThat(config.global().buckets()).isEqualTo(new Buckets(defaults.probeDuration(),
-          defaults.phaseDuration(), List.of(0.01, 0.1), defaults.schedulerLag()));
+          defaults.phaseDuration(), List.of(0.01, 0.1), defaults.schedulerLag(),
+          defaults.broadcastDelay()));
     }
 
     @Test
