@@ -46,6 +46,8 @@ public final class ProbeMetrics {
   public static final String CERT_EXPIRY = "wsprobe.tls.cert.expiry.timestamp";
   public static final String LAST_PROBE = "wsprobe.last.probe.timestamp";
   public static final String TARGET_INFO = "wsprobe.target.info";
+  public static final String BROADCAST_DELAY = "wsprobe.broadcast.delay";
+  public static final String BROADCAST_MISSING = "wsprobe.broadcast.missing.receivers";
 
   private final PrometheusMeterRegistry registry;
   private final List<String> extraLabelNames;
@@ -107,6 +109,8 @@ public final class ProbeMetrics {
     private final Timer duration;
     private final Timer rtt;
     private final Counter skipped;
+    private final Timer broadcastDelay;
+    private final AtomicLong broadcastMissing = new AtomicLong();
     private boolean certGauge;
 
     TargetMeters(Target target, Module module) {
@@ -134,11 +138,20 @@ public final class ProbeMetrics {
       duration = timer(PROBE_DURATION, "Duration of whole probes", tags, buckets.probeDuration());
       rtt = timer(MESSAGE_RTT, "Message round trip", tags, buckets.messageRtt());
       for (Phase p : Phase.values()) {
-        if (p == Phase.TLS && !target.tls()) {
+        if (p == Phase.TLS && !target.tls()
+            || p == Phase.APP_HANDSHAKE && module.app().protocol() == Module.Protocol.RAW) {
           continue;
         }
         phases.put(p, timer(PHASE_DURATION, "Duration of each probe phase",
             tags.and("phase", p.label()), buckets.phaseDuration()));
+      }
+      if (module.app().broadcast() != null) {
+        broadcastDelay = timer(BROADCAST_DELAY, "Time from sending a broadcast marker to its arrival, per receiver",
+            tags, buckets.broadcastDelay());
+        gauge(BROADCAST_MISSING, null, "Receivers that did not get the last broadcast marker",
+            broadcastMissing, AtomicLong::get);
+      } else {
+        broadcastDelay = null;
       }
       results.put(Result.SUCCESS, counter(Result.SUCCESS));
       skipped = Counter.builder(PROBES_SKIPPED)
@@ -180,6 +193,14 @@ public final class ProbeMetrics {
       statusCode.set(r.statusCode());
       for (long nanos : r.rttNanos()) {
         rtt.record(nanos, TimeUnit.NANOSECONDS);
+      }
+      if (broadcastDelay != null) {
+        for (long nanos : r.broadcastDelaysNanos()) {
+          broadcastDelay.record(nanos, TimeUnit.NANOSECONDS);
+        }
+        if (r.broadcastMissing() >= 0) {
+          broadcastMissing.set(r.broadcastMissing());
+        }
       }
       if (r.holdSurvivedNanos() >= 0) {
         holdSurvivedNanos.set(r.holdSurvivedNanos());

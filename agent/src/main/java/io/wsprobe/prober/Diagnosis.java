@@ -61,6 +61,16 @@ public final class Diagnosis {
       case IDLE_CUT -> "The idle session was cut before the hold ended (" + detail + "): a proxy's"
           + " read timeout (nginx proxy_read_timeout defaults to 60s, HAProxy timeout tunnel) or"
           + " the app's own idle limit; pings (hold.ping_interval) show whether keepalives help.";
+      case APP_HANDSHAKE_FAILED -> "The WebSocket opened, but the application protocol's handshake did"
+          + " not complete (" + detail + "): check the module's protocol and path (Socket.IO needs"
+          + " /socket.io/?EIO=4&transport=websocket, Docmost's Hocuspocus exactly /collab), and that"
+          + " the app behind the proxy is the one expected.";
+      case AUTH_FAILED -> "The app refused the probe's credentials (" + detail + "): check the probe"
+          + " account, its password or token file, and that it may read the document or space.";
+      case BROADCAST_TIMEOUT -> "Sessions joined the same room or document, but the marker sent on"
+          + " one did not reach the others in time (" + detail + "): a stuck pub/sub adapter,"
+          + " an overloaded node, or a load balancer spreading one room over several instances"
+          + " without sticky sessions or a shared adapter.";
       case INTERNAL_ERROR -> "wsprobe itself failed (" + detail + "); please report it.";
     };
   }

@@ -2,7 +2,9 @@ package io.wsprobe.prober;
 
 /** A timed step of a probe: the {@code phase} label of wsprobe_phase_duration_seconds. */
 public enum Phase {
-  DNS, CONNECT, TLS, UPGRADE;
+  DNS, CONNECT, TLS, UPGRADE,
+  /** The application protocol's handshake after the upgrade (Socket.IO connect, Hocuspocus auth, Yjs sync). */
+  APP_HANDSHAKE;
 
   private final String label = name().toLowerCase(java.util.Locale.ROOT);
 

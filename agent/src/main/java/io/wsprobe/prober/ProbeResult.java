@@ -21,11 +21,15 @@ import java.util.Map;
  * @param closeReason     close reason the peer sent, or ""
  * @param answer          the upgrade answer as received (status line, headers, first 512 bytes of
  *                        the body; sensitive headers redacted) when it was not a good 101, else ""
+ * @param broadcastDelaysNanos each receiver's marker delay, for receivers that got it
+ * @param broadcastMissing receivers that did not get the marker; -1 when the module has no broadcast
+ *                        or the probe failed before the marker was sent
  */
 public record ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
                           Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                           long holdSurvivedNanos, Instant certNotAfter, int closeCode,
-                          String closeReason, String answer, Trace trace) {
+                          String closeReason, String answer, List<Long> broadcastDelaysNanos,
+                          int broadcastMissing, Trace trace) {
 
   public boolean success() {
     return result == Result.SUCCESS;

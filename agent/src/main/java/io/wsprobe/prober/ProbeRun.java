@@ -41,6 +41,9 @@ import io.vertx.core.internal.PromiseInternal;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
+import io.wsprobe.protocol.Dialect;
+import io.wsprobe.protocol.Markers;
+import java.time.Duration;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet6Address;
@@ -78,7 +81,16 @@ final class ProbeRun {
       Result.UPGRADE_IGNORED, Result.UPGRADE_REJECTED, Result.BAD_ACCEPT, Result.SUBPROTOCOL_MISMATCH);
   private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-  private enum State { RESOLVING, CONNECTING, TLS, UPGRADING, ANSWER_BODY, MESSAGE, HOLD, CLOSING, DONE }
+  private enum State {
+    RESOLVING, CONNECTING, TLS, UPGRADING, ANSWER_BODY, APP_HANDSHAKE,
+    /** Sender: ready, waiting for every receiver to be ready. */
+    WAIT_RECEIVERS,
+    /** Sender: marker sent, waiting for the receivers to report it. */
+    BROADCAST,
+    /** Receiver: ready, waiting for the marker. */
+    RECEIVING,
+    MESSAGE, HOLD, CLOSING, DONE
+  }
 
   private final Target target;
   private final Module module;
@@ -87,10 +99,35 @@ final class ProbeRun {
   private final ChannelFactory<? extends Channel> channels;
   private final TlsContexts tlsContexts;
   private final PromiseInternal<ProbeResult> promise;
+  private final java.util.function.Supplier<Dialect> dialects;
+  private final Dialect dialect;
+  private final Dialect.Wire wire = new Dialect.Wire() {
+    @Override
+    public void text(String text) {
+      channel.writeAndFlush(new TextWebSocketFrame(text));
+    }
+
+    @Override
+    public void binary(byte[] bytes) {
+      channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+    }
+  };
+
+  // broadcast: the sender (parent == null) owns the receivers, all on the same event loop
+  private final ProbeRun parent;
+  private final int receiverNo;
+  private final String name;
+  private final List<ProbeRun> receivers = new ArrayList<>();
+  private int receiversReady;
+  private String markerId;
+  private long markerSentNanos;
+  private final List<Long> broadcastDelays = new ArrayList<>();
+  private boolean[] markerSeen;
+  private boolean released;
 
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
-  private final Trace trace = new Trace(startNanos);
+  private final Trace trace;
   private final Map<io.wsprobe.prober.Phase, Long> phases = ProbeResult.emptyPhases();
   private final List<Long> rtts = new ArrayList<>();
 
@@ -124,15 +161,28 @@ final class ProbeRun {
 
   ProbeRun(Target target, Module module, ContextInternal context, EventLoop loop,
            ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts,
-           PromiseInternal<ProbeResult> promise) {
+           java.util.function.Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise) {
+    this(target, module, context, loop, channels, tlsContexts, dialects, promise, null, 0);
+  }
+
+  private ProbeRun(Target target, Module module, ContextInternal context, EventLoop loop,
+                   ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts,
+                   java.util.function.Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise,
+                   ProbeRun parent, int receiverNo) {
     this.target = target;
     this.module = module;
     this.context = context;
     this.loop = loop;
     this.channels = channels;
     this.tlsContexts = tlsContexts;
+    this.dialects = dialects;
+    this.dialect = dialects.get();
     this.promise = promise;
-    this.deadlineNanos = startNanos + target.timeout().toNanos();
+    this.parent = parent;
+    this.receiverNo = receiverNo;
+    this.name = parent == null ? "" : "receiver " + receiverNo + ": ";
+    this.trace = parent == null ? new Trace(startNanos) : parent.trace;
+    this.deadlineNanos = parent == null ? startNanos + target.timeout().toNanos() : parent.deadlineNanos;
     for (Module.Message m : module.messages()) {
       for (int i = 0; i < m.count(); i++) {
         exchanges.add(m);
@@ -140,10 +190,25 @@ final class ProbeRun {
     }
   }
 
+  /** A step done before this run (a login), shown first in the trace. */
+  void preface(String what, long nanos, String text) {
+    trace.step(what, nanos, text);
+  }
+
   void start() {
     loop.execute(() -> guarded(() -> {
       timers.add(loop.schedule(() -> guarded(this::onDeadline), deadlineNanos - System.nanoTime(),
           TimeUnit.NANOSECONDS));
+      Module.Broadcast broadcast = module.app().broadcast();
+      if (broadcast != null) {
+        markerSeen = new boolean[broadcast.receivers()];
+        for (int i = 1; i <= broadcast.receivers(); i++) {
+          ProbeRun r = new ProbeRun(target, module, context, loop, channels, tlsContexts, dialects,
+              null, this, i);
+          receivers.add(r);
+          r.guarded(r::resolve);
+        }
+      }
       resolve();
     }));
   }
@@ -154,7 +219,7 @@ final class ProbeRun {
     String host = host();
     stepStart = System.nanoTime();
     if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-      trace.step("dns", 0, host + " is an address: nothing to resolve");
+      step("dns", 0, host + " is an address: nothing to resolve");
       connect(new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), target.port()));
       return;
     }
@@ -167,20 +232,20 @@ final class ProbeRun {
           if (ar.failed()) {
             Throwable e = ar.cause();
             String why = e instanceof UnknownHostException ? "no address for " + host : String.valueOf(e);
-            trace.step("dns", took, "failed: " + why);
+            step("dns", took, "failed: " + why);
             finish(Result.DNS_ERROR, why);
             return;
           }
           phases.put(io.wsprobe.prober.Phase.DNS, took);
           InetAddress chosen = choose(ar.result());
           if (chosen == null) {
-            trace.step("dns", took, host + " has no " + module.ipProtocol().name().toLowerCase(Locale.ROOT)
+            step("dns", took, host + " has no " + module.ipProtocol().name().toLowerCase(Locale.ROOT)
                 + " address and ip_protocol_fallback is off");
             finish(Result.DNS_ERROR, "no " + module.ipProtocol().name().toLowerCase(Locale.ROOT)
                 + " address for " + host);
             return;
           }
-          trace.step("dns", took, host + " -> " + chosen.getHostAddress()
+          step("dns", took, host + " -> " + chosen.getHostAddress()
               + (ar.result().length > 1 ? " (" + ar.result().length + " addresses)" : ""));
           connect(new InetSocketAddress(chosen, target.port()));
         })));
@@ -227,7 +292,7 @@ final class ProbeRun {
       if (!f.isSuccess()) {
         Throwable e = f.cause();
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        trace.step("connect", took, "failed: " + why);
+        step("connect", took, "failed: " + why);
         boolean timeout = e instanceof io.netty.channel.ConnectTimeoutException
             || why.toLowerCase(Locale.ROOT).contains("timed out");
         finish(timeout ? Result.CONNECT_TIMEOUT : Result.CONNECT_REFUSED,
@@ -235,7 +300,7 @@ final class ProbeRun {
         return;
       }
       phases.put(io.wsprobe.prober.Phase.CONNECT, took);
-      trace.step("connect", took, "TCP connected to " + NetUtil.toSocketAddressString(address));
+      step("connect", took, "TCP connected to " + NetUtil.toSocketAddressString(address));
       if (target.tls()) {
         startTls();
       } else {
@@ -269,12 +334,12 @@ final class ProbeRun {
         Throwable e = f.cause();
         boolean expired = isExpiry(e) || chainExpired(chain);
         String why = rootMessage(e);
-        trace.step("tls", took, "handshake failed: " + why);
+        step("tls", took, "handshake failed: " + why);
         finish(expired ? Result.TLS_CERT_EXPIRED : Result.TLS_ERROR, "TLS handshake: " + why);
         return;
       }
       phases.put(io.wsprobe.prober.Phase.TLS, took);
-      trace.step("tls", took, ssl.engine().getSession().getProtocol() + " "
+      step("tls", took, ssl.engine().getSession().getProtocol() + " "
           + ssl.engine().getSession().getCipherSuite()
           + (certNotAfter == null ? "" : ", certificate valid until " + certNotAfter)
           + (tls.insecureSkipVerify() ? " (not verified: insecure_skip_verify)" : ""));
@@ -374,9 +439,15 @@ final class ProbeRun {
       for (Map.Entry<String, String> h : request.headers()) {
         text.append('\n').append(h.getKey()).append(": ").append(shownRequestHeader(h.getKey(), h.getValue()));
       }
-      trace.sent(text.toString());
+      if (parent == null) {
+        trace.sent(text.toString());
+      }
       return request;
     }
+  }
+
+  private void step(String what, long nanos, String text) {
+    trace.step(parent == null ? what : "r" + receiverNo + "." + what, nanos, text);
   }
 
   private String redactedRequestTarget(String uri) {
@@ -400,7 +471,7 @@ final class ProbeRun {
   private void onAnswer(HttpResponse response) throws Exception {
     long took = System.nanoTime() - stepStart;
     if (response.decoderResult().isFailure()) {
-      trace.step("upgrade", took, "the answer is not valid HTTP");
+      step("upgrade", took, "the answer is not valid HTTP");
       answerText = printable(rawAnswer, "(no bytes)");
       trace.received(answerText);
       finish(Result.BAD_ACCEPT, "answer is not valid HTTP: " + rootMessage(response.decoderResult().cause()));
@@ -410,7 +481,7 @@ final class ProbeRun {
     statusLine = response.protocolVersion() + " " + response.status();
     answerHeaders = response.headers();
     phases.put(io.wsprobe.prober.Phase.UPGRADE, took);
-    trace.step("upgrade", took, "answer " + response.protocolVersion() + " " + response.status());
+    step("upgrade", took, "answer " + response.protocolVersion() + " " + response.status());
     if (status != 101) {
       state = State.ANSWER_BODY;
       stepTimer = loop.schedule(() -> guarded(this::finishAnswer),
@@ -450,8 +521,105 @@ final class ProbeRun {
     channel.pipeline().addAfter("ws-decoder", "ws-aggregator",
         new WebSocketFrameAggregator((int) module.maxMessageBytes()));
     wsOpen = true;
-    trace.note("session open" + (chosen == null ? "" : ", subprotocol " + chosen));
-    nextExchange();
+    trace.note(name + "session open" + (chosen == null ? "" : ", subprotocol " + chosen));
+    startApp();
+  }
+
+  // ---------------------------------------------------------------- application protocol
+
+  private void startApp() {
+    state = State.APP_HANDSHAKE;
+    stepStart = System.nanoTime();
+    onEvent(dialect.open(wire), null);
+  }
+
+  /** A data frame: the dialect says what it means, and the state decides what to do with it. */
+  private void onFrame(WebSocketFrame frame) {
+    byte[] data = ByteBufBytes.of(frame.content());
+    boolean text = frame instanceof TextWebSocketFrame;
+    onEvent(dialect.onFrame(text, data, wire), frame);
+  }
+
+  private void onEvent(Dialect.Event event, WebSocketFrame frame) {
+    if (event instanceof Dialect.Failed f) {
+      finish(f.auth() ? Result.AUTH_FAILED : Result.APP_HANDSHAKE_FAILED,
+          module.app().protocol().label() + " " + f.detail());
+    } else if (event instanceof Dialect.Ready r && state == State.APP_HANDSHAKE) {
+      long took = System.nanoTime() - stepStart;
+      if (module.app().protocol() != Module.Protocol.RAW) {
+        phases.put(io.wsprobe.prober.Phase.APP_HANDSHAKE, took);
+        step("handshake", took, module.app().protocol().label() + ": " + r.note());
+      }
+      appReady();
+    } else if (event instanceof Dialect.Marker m && state == State.RECEIVING) {
+      parent.onMarker(this, m.id());
+    } else if (event instanceof Dialect.Data && frame != null && state == State.MESSAGE) {
+      onData(frame);
+    }
+  }
+
+  private void appReady() {
+    if (parent != null) {
+      state = State.RECEIVING;
+      parent.onReceiverReady();
+    } else if (!receivers.isEmpty()) {
+      state = State.WAIT_RECEIVERS;
+      stepStart = System.nanoTime();
+      sendMarkerWhenAllReady();
+    } else {
+      nextExchange();
+    }
+  }
+
+  private void onReceiverReady() {
+    receiversReady++;
+    sendMarkerWhenAllReady();
+  }
+
+  private void sendMarkerWhenAllReady() {
+    if (state != State.WAIT_RECEIVERS || receiversReady < receivers.size()) {
+      return;
+    }
+    state = State.BROADCAST;
+    markerId = Markers.newId();
+    markerSentNanos = System.nanoTime();
+    dialect.sendMarker(wire, markerId);
+    trace.note("marker " + markerId + " sent to " + receivers.size() + " receiver(s)");
+    Duration limit = module.app().broadcast().timeout();
+    if (limit != null) {
+      stepTimer = loop.schedule(() -> guarded(this::broadcastTimedOut),
+          Math.min(limit.toNanos(), Math.max(0, remainingNanos())), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void onMarker(ProbeRun receiver, String id) {
+    if (state != State.BROADCAST || !id.equals(markerId) || markerSeen[receiver.receiverNo - 1]) {
+      return; // an older probe's marker still in the room's state
+    }
+    long delay = System.nanoTime() - markerSentNanos;
+    markerSeen[receiver.receiverNo - 1] = true;
+    broadcastDelays.add(delay);
+    step("broadcast", delay, "receiver " + receiver.receiverNo + " got the marker");
+    if (broadcastDelays.size() == receivers.size()) {
+      cancelStepTimer();
+      releaseReceivers();
+      nextExchange();
+    }
+  }
+
+  private void broadcastTimedOut() {
+    int missing = receivers.size() - broadcastDelays.size();
+    Duration limit = module.app().broadcast().timeout();
+    finish(Result.BROADCAST_TIMEOUT, missing + " of " + receivers.size()
+        + " receiver(s) did not get the marker within " + (limit != null ? limit.toMillis() : target.timeout().toMillis()) + "ms");
+  }
+
+  /** Receivers have done their part: they leave the room and close. */
+  private void releaseReceivers() {
+    for (ProbeRun r : receivers) {
+      r.released = true;
+      r.guarded(r::startClose);
+    }
   }
 
   private void traceAnswerHeaders(HttpResponse response) {
@@ -524,9 +692,6 @@ final class ProbeRun {
   }
 
   private void onData(WebSocketFrame frame) {
-    if (state != State.MESSAGE) {
-      return; // unsolicited frames (server pushes, broadcasts) are not answers
-    }
     long took = System.nanoTime() - stepStart;
     Module.Message m = exchanges.get(exchange);
     byte[] got = ByteBufBytes.of(frame.content());
@@ -537,7 +702,7 @@ final class ProbeRun {
       return; // keep waiting: another frame may still match before the deadline
     }
     rtts.add(took);
-    trace.step("message", took, String.format(Locale.ROOT, "%d/%d sent %s, got %s", exchange + 1,
+    step("message", took, String.format(Locale.ROOT, "%d/%d sent %s, got %s", exchange + 1,
         exchanges.size(), preview(m.bytes(), !m.binary()), lastFrameText));
     exchange++;
     nextExchange();
@@ -574,9 +739,17 @@ final class ProbeRun {
     long holdFor = duration;
     stepTimer = loop.schedule(() -> guarded(() -> {
       holdSurvived = holdFor;
-      trace.step("hold", holdFor, "session stayed open");
+      step("hold", holdFor, "session stayed open");
       startClose();
     }), duration, TimeUnit.NANOSECONDS);
+    if (dialect.keepaliveInterval() != null) {
+      long every = dialect.keepaliveInterval().toNanos();
+      timers.add(loop.scheduleAtFixedRate(() -> guarded(() -> {
+        if (state == State.HOLD) {
+          dialect.keepalive(wire);
+        }
+      }), every, every, TimeUnit.NANOSECONDS));
+    }
     if (hold.pingInterval() != null) {
       long every = hold.pingInterval().toNanos();
       timers.add(loop.scheduleAtFixedRate(() -> {
@@ -588,9 +761,13 @@ final class ProbeRun {
   }
 
   private void startClose() {
+    if (state == State.DONE || state == State.CLOSING) {
+      return;
+    }
     cancelStepTimer();
     state = State.CLOSING;
     stepStart = System.nanoTime();
+    dialect.goodbye(wire);
     channel.writeAndFlush(new CloseWebSocketFrame(1000, "wsprobe done"));
     stepTimer = loop.schedule(() -> guarded(() -> {
       trace.note("no close answer within " + Trace.millis(CLOSE_WAIT_NANOS) + "; closing the socket");
@@ -604,13 +781,16 @@ final class ProbeRun {
     String said = "close " + closeCode + (closeReason.isEmpty() ? "" : " '" + closeReason + "'");
     switch (state) {
       case CLOSING -> {
-        trace.step("close", System.nanoTime() - stepStart, "peer answered " + said);
+        step("close", System.nanoTime() - stepStart, "peer answered " + said);
         wsOpen = false;
         finish(Result.SUCCESS, "");
       }
       case HOLD -> idleCut(said);
+      case APP_HANDSHAKE -> finish(closeCode == 4401 || closeCode == 4403 ? Result.AUTH_FAILED
+          : Result.APP_HANDSHAKE_FAILED, "peer sent " + said + " during the "
+          + module.app().protocol().label() + " handshake");
       default -> {
-        trace.received(said);
+        trace.received(name + said);
         finish(Result.CLOSED_BY_PEER, "peer sent " + said + " " + where());
       }
     }
@@ -618,13 +798,19 @@ final class ProbeRun {
 
   private void idleCut(String how) {
     holdSurvived = System.nanoTime() - stepStart;
-    trace.step("hold", holdSurvived, "cut: " + how);
+    step("hold", holdSurvived, "cut: " + how);
     finish(Result.IDLE_CUT, "session cut after " + Trace.millis(holdSurvived) + " of "
         + module.hold().duration().toSeconds() + "s hold: " + how);
   }
 
   private String where() {
-    return state == State.MESSAGE ? "while waiting for message " + (exchange + 1) : "";
+    return switch (state) {
+      case MESSAGE -> "while waiting for message " + (exchange + 1);
+      case WAIT_RECEIVERS -> "while the receivers joined";
+      case BROADCAST -> "while waiting for the broadcast";
+      case RECEIVING -> "while waiting for the marker";
+      default -> "";
+    };
   }
 
   // ---------------------------------------------------------------- ending
@@ -657,9 +843,21 @@ final class ProbeRun {
         }
       }
       case CLOSING -> {
-        trace.note("no close answer " + limit);
+        trace.note(name + "no close answer " + limit);
         finish(Result.SUCCESS, "");
       }
+      case APP_HANDSHAKE -> finish(Result.APP_HANDSHAKE_FAILED, "the "
+          + module.app().protocol().label() + " handshake did not complete " + limit);
+      case WAIT_RECEIVERS -> {
+        for (ProbeRun r : receivers) {
+          if (r.state != State.RECEIVING) {
+            r.onDeadline(); // the receiver names its own stuck step; its finish ends this probe
+          }
+        }
+        finish(Result.INTERNAL_ERROR, "receivers stuck without a reason");
+      }
+      case BROADCAST -> broadcastTimedOut();
+      case RECEIVING -> { }
       case HOLD -> finish(Result.INTERNAL_ERROR, "hold outlived the deadline");
       case DONE -> { }
     }
@@ -689,7 +887,10 @@ final class ProbeRun {
             : "connection closed in the middle of the answer (" + got + " bytes)");
       }
       case ANSWER_BODY -> finishAnswer();
-      case MESSAGE -> finish(Result.CLOSED_BY_PEER, "connection closed without a close frame " + where());
+      case MESSAGE, WAIT_RECEIVERS, BROADCAST, RECEIVING ->
+          finish(Result.CLOSED_BY_PEER, "connection closed without a close frame " + where());
+      case APP_HANDSHAKE -> finish(Result.APP_HANDSHAKE_FAILED, "connection closed during the "
+          + module.app().protocol().label() + " handshake");
       case HOLD -> idleCut("connection closed without a close frame");
       case CLOSING -> finish(Result.SUCCESS, "");
       default -> { } // connect and TLS failures are reported by their own futures
@@ -716,7 +917,7 @@ final class ProbeRun {
             : "connection failed in the middle of the answer (" + got + " bytes): " + why);
       }
       case ANSWER_BODY -> finishAnswer();
-      case MESSAGE, HOLD, CLOSING -> {
+      case APP_HANDSHAKE, WAIT_RECEIVERS, BROADCAST, RECEIVING, MESSAGE, HOLD, CLOSING -> {
         if (tooLarge) {
           finish(Result.MESSAGE_TOO_LARGE, why + " (max_message_size " + module.maxMessageBytes() + " bytes)");
         } else if (e instanceof CorruptedWebSocketFrameException) {
@@ -769,6 +970,7 @@ final class ProbeRun {
     if (state == State.DONE) {
       return;
     }
+    State was = state;
     state = State.DONE;
     cancelStepTimer();
     timers.forEach(t -> t.cancel(false));
@@ -776,7 +978,13 @@ final class ProbeRun {
       tlsContexts.takePresentedChain(sslEngine);
     }
     if (channel != null) {
-      if (wsOpen && channel.isActive() && result != Result.SUCCESS) {
+      if (wsOpen && channel.isActive() && was != State.CLOSING) {
+        // leave the room or document cleanly, so the app keeps no ghost session
+        try {
+          dialect.goodbye(wire);
+        } catch (RuntimeException ignored) {
+          // closing anyway
+        }
         channel.writeAndFlush(new CloseWebSocketFrame(1000, "wsprobe done"))
             .addListener(ChannelFutureListener.CLOSE);
       } else {
@@ -785,13 +993,25 @@ final class ProbeRun {
     }
     rawAnswer.release();
     body.release();
+    if (parent != null) {
+      if (!released && parent.state != State.DONE) {
+        parent.finish(result == Result.SUCCESS ? Result.INTERNAL_ERROR : result, name + detail);
+      }
+      return;
+    }
+    for (ProbeRun r : receivers) {
+      r.released = true;
+      r.finish(Result.SUCCESS, "");
+    }
     long duration = System.nanoTime() - startNanos;
     String contentType = answerHeaders == null ? null : answerHeaders.get(HttpHeaderNames.CONTENT_TYPE);
     String diagnosis = Diagnosis.of(result, status,
         contentType == null ? null : contentType.split(";")[0].trim(), detail);
     ProbeResult r = new ProbeResult(result, detail, diagnosis, duration, phases, status,
         List.copyOf(rtts), module.hold() == null ? -1 : Math.max(0, holdSurvived), certNotAfter,
-        closeCode, closeReason, ANSWER_RESULTS.contains(result) ? answerText : "", trace);
+        closeCode, closeReason, ANSWER_RESULTS.contains(result) ? answerText : "",
+        List.copyOf(broadcastDelays), markerId == null ? -1 : receivers.size() - broadcastDelays.size(),
+        trace);
     promise.tryComplete(r);
   }
 
@@ -905,7 +1125,7 @@ final class ProbeRun {
       } else if (msg instanceof CloseWebSocketFrame close) {
         onPeerClose(close);
       } else if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
-        onData((WebSocketFrame) msg);
+        onFrame((WebSocketFrame) msg);
       }
     }
 

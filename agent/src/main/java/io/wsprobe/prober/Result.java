@@ -25,6 +25,12 @@ public enum Result {
   MESSAGE_TOO_LARGE,
   CLOSED_BY_PEER,
   IDLE_CUT,
+  /** The application protocol's own handshake failed (no open packet, no sync, a refused namespace). */
+  APP_HANDSHAKE_FAILED,
+  /** The app refused the probe's credentials (login, token, PermissionDenied, 4401). */
+  AUTH_FAILED,
+  /** A broadcast receiver did not get the marker in time. */
+  BROADCAST_TIMEOUT,
   INTERNAL_ERROR;
 
   private final String label = name().toLowerCase(java.util.Locale.ROOT);

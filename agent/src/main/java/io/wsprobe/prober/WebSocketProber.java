@@ -9,12 +9,20 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.wsprobe.config.Module;
+import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
+import io.wsprobe.protocol.Dialects;
+import io.wsprobe.protocol.DocmostAuth;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Runs WebSocket probes: DNS through the system resolver on a worker thread, then connect, TLS,
- * upgrade, messages, hold and close with Netty's HTTP and WebSocket codecs on Vert.x's own event
- * loops. Going below Vert.x's {@code WebSocketClient} is what gives each phase its own time.
+ * upgrade, the application protocol's handshake, broadcast, messages, hold and close, with
+ * Netty's HTTP and WebSocket codecs on Vert.x's own event loops. Going below Vert.x's
+ * {@code WebSocketClient} is what gives each phase its own time.
  *
  * <p>Thread-safe; one instance serves every target. The returned future completes on the
  * caller's Vert.x context, always by the target's timeout.
@@ -24,17 +32,69 @@ public final class WebSocketProber {
   private final VertxInternal vertx;
   private final ChannelFactory<? extends Channel> channels;
   private final TlsContexts tls = new TlsContexts();
+  private final DocmostAuth docmost;
 
   public WebSocketProber(Vertx vertx) {
     this.vertx = (VertxInternal) vertx;
     this.channels = this.vertx.transport().channelFactory(false);
+    this.docmost = new DocmostAuth(vertx);
   }
 
   public Future<ProbeResult> probe(Target target, Module module) {
     ContextInternal context = vertx.getOrCreateContext();
     PromiseInternal<ProbeResult> promise = context.promise();
     EventLoop loop = vertx.nettyEventLoopGroup().next();
-    new ProbeRun(target, module, context, loop, channels, tls, promise).start();
-    return promise.future();
+    Module.Auth auth = module.app().auth();
+    if (auth == null) {
+      new ProbeRun(target, module, context, loop, channels, tls, Dialects.of(module.app(), null), promise)
+          .start();
+      return promise.future();
+    }
+    long start = System.nanoTime();
+    docmost.tokens(auth, target.timeout().toMillis()).onComplete(ar -> {
+      long took = System.nanoTime() - start;
+      if (ar.failed()) {
+        Trace trace = new Trace(start);
+        int status = ar.cause() instanceof DocmostAuth.AuthException a ? a.status() : 0;
+        trace.step("auth", took, "docmost login as " + auth.email() + " failed: " + ar.cause().getMessage());
+        String detail = "docmost login: " + ar.cause().getMessage();
+        promise.complete(new ProbeResult(Result.AUTH_FAILED, detail,
+            Diagnosis.of(Result.AUTH_FAILED, status, null, detail), took, ProbeResult.emptyPhases(),
+            0, List.of(), module.hold() == null ? -1 : 0, null, -1, "", "", List.of(), -1, trace));
+        return;
+      }
+      DocmostAuth.Tokens tokens = ar.result();
+      Module withCookie = module.app().protocol() == Module.Protocol.SOCKETIO
+          ? withCookie(module, "authToken=" + tokens.authToken()) : module;
+      Duration left = target.timeout().minusNanos(took);
+      Target rest = new Target(target.name(), target.url(), target.module(), target.labels(),
+          target.interval(), left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
+      ProbeRun run = new ProbeRun(rest, withCookie, context, loop, channels, tls,
+          Dialects.of(module.app(), tokens.collabToken()), promise);
+      run.preface("auth", took, "docmost login as " + auth.email() + " ok (tokens cached until expiry)");
+      run.start();
+    });
+    return promise.future().onSuccess(r -> {
+      if (r.result() == Result.AUTH_FAILED) {
+        docmost.invalidate(auth); // log in again next time: the token may have been revoked
+      }
+    });
+  }
+
+  private static Module withCookie(Module m, String cookie) {
+    Map<String, Secret> headers = new LinkedHashMap<>(m.headers());
+    String existing = null;
+    for (String name : List.copyOf(headers.keySet())) {
+      if (name.equalsIgnoreCase("Cookie")) {
+        existing = headers.remove(name).value();
+      }
+    }
+    headers.put("Cookie", new Secret(existing == null ? cookie : existing + "; " + cookie, true));
+    return new Module(m.name(), headers, m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
+        m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), m.app());
+  }
+
+  public void close() {
+    docmost.close();
   }
 }

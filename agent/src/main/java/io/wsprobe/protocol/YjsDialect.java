@@ -19,6 +19,8 @@ public final class YjsDialect implements Dialect {
   private long clock;
   private String state = "{}";
   private boolean ready;
+  private String authenticated; // the scope, once Authenticated came
+  private boolean synced;
 
   private YjsDialect(String document, String token) {
     this.document = document;
@@ -77,8 +79,8 @@ public final class YjsDialect implements Dialect {
       }
       case YMessages.AUTH -> {
         if (m.subtype() == YMessages.AUTH_AUTHENTICATED) {
-          ready = true;
-          return new Ready("Authenticated " + (m.text() == null ? "" : m.text()));
+          authenticated = m.text() == null ? "" : m.text();
+          return readyWhenJoined();
         }
         if (m.subtype() == YMessages.AUTH_PERMISSION_DENIED) {
           return new Failed(true, "PermissionDenied" + (m.text() == null || m.text().isEmpty() ? "" : ": " + m.text()));
@@ -90,11 +92,14 @@ public final class YjsDialect implements Dialect {
         if (m.subtype() != null && m.subtype() == YMessages.SYNC_STEP1) {
           wire.binary(YMessages.syncStep2Empty(document));
         }
+        if (m.type() == YMessages.SYNC) {
+          synced = true;
+        }
         if (document == null && !ready) {
           ready = true;
           return new Ready("server sync received");
         }
-        return IGNORED;
+        return readyWhenJoined();
       }
       case YMessages.AWARENESS -> {
         for (Awareness.Entry e : m.awareness()) {
@@ -111,6 +116,18 @@ public final class YjsDialect implements Dialect {
         return IGNORED;
       }
     }
+  }
+
+  /**
+   * Hocuspocus says Authenticated before the connection joins the document; its sync answer comes
+   * after joining. Only then can this session receive another session's marker.
+   */
+  private Event readyWhenJoined() {
+    if (ready || authenticated == null || !synced) {
+      return IGNORED;
+    }
+    ready = true;
+    return new Ready("Authenticated " + authenticated + ", document synced");
   }
 
   @Override

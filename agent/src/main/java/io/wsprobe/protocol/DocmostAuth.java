@@ -1,0 +1,159 @@
+package io.wsprobe.protocol;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.wsprobe.config.Module;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Docmost's login flow: {@code POST /api/auth/login} with the probe account's email and password
+ * sets the {@code authToken} cookie (used on the Socket.IO upgrade), then
+ * {@code POST /api/auth/collab-token} with that cookie returns the token for Hocuspocus's Auth
+ * message. Tokens are cached per account until shortly before they expire, and dropped after the
+ * app refuses them, so a probe logs in only when it must.
+ */
+public final class DocmostAuth {
+
+  /** What the flow yields. {@code expiresAtMillis} is the earlier of the two tokens' expiries. */
+  public record Tokens(String authToken, String collabToken, long expiresAtMillis) {}
+
+  /** The flow failed; {@code status} is the HTTP status that said so, 0 when none came. */
+  public static final class AuthException extends RuntimeException {
+    private final int status;
+
+    public AuthException(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  /** Refresh this long before a token expires. */
+  private static final long REFRESH_MARGIN_MILLIS = 10 * 60_000;
+  /** Assumed lifetime of a token whose expiry cannot be read. */
+  private static final long DEFAULT_LIFETIME_MILLIS = 60 * 60_000;
+
+  private final WebClient client;
+  private final Map<String, Tokens> cache = new ConcurrentHashMap<>();
+
+  public DocmostAuth(Vertx vertx) {
+    this.client = WebClient.create(vertx, new WebClientOptions()
+        .setUserAgent("wsprobe").setFollowRedirects(false));
+  }
+
+  private static String key(Module.Auth auth) {
+    return auth.baseUrl() + "|" + auth.email();
+  }
+
+  /** Tokens for the account, from the cache or a fresh login; every request bounded by {@code timeoutMillis}. */
+  public Future<Tokens> tokens(Module.Auth auth, long timeoutMillis) {
+    Tokens cached = cache.get(key(auth));
+    if (cached != null && cached.expiresAtMillis() - System.currentTimeMillis() > REFRESH_MARGIN_MILLIS) {
+      return Future.succeededFuture(cached);
+    }
+    return login(auth, timeoutMillis).onSuccess(t -> cache.put(key(auth), t));
+  }
+
+  /** Forgets the account's tokens, after the app refused them. */
+  public void invalidate(Module.Auth auth) {
+    cache.remove(key(auth));
+  }
+
+  private Future<Tokens> login(Module.Auth auth, long timeoutMillis) {
+    String base = auth.baseUrl().toString().replaceAll("/+$", "");
+    JsonObject body = new JsonObject().put("email", auth.email()).put("password", auth.password().value());
+    return client.postAbs(base + "/api/auth/login").timeout(timeoutMillis)
+        .putHeader("Accept", "application/json")
+        .sendJsonObject(body)
+        .recover(e -> Future.failedFuture(new AuthException(0, "login request failed: " + e.getMessage())))
+        .compose(res -> {
+          if (res.statusCode() / 100 != 2) {
+            return Future.failedFuture(new AuthException(res.statusCode(),
+                "login refused: HTTP " + res.statusCode() + message(res)));
+          }
+          String authToken = cookie(res, "authToken");
+          if (authToken == null) {
+            return Future.failedFuture(new AuthException(res.statusCode(),
+                "login answered HTTP " + res.statusCode() + " without an authToken cookie"));
+          }
+          return client.postAbs(base + "/api/auth/collab-token").timeout(timeoutMillis)
+              .putHeader("Cookie", "authToken=" + authToken)
+              .putHeader("Accept", "application/json")
+              .send()
+              .recover(e -> Future.failedFuture(new AuthException(0, "collab-token request failed: " + e.getMessage())))
+              .compose(ct -> {
+                if (ct.statusCode() / 100 != 2) {
+                  return Future.failedFuture(new AuthException(ct.statusCode(),
+                      "collab-token refused: HTTP " + ct.statusCode() + message(ct)));
+                }
+                String token = null;
+                try {
+                  JsonObject json = ct.bodyAsJsonObject();
+                  JsonObject data = json == null ? null : json.getJsonObject("data");
+                  token = data == null ? null : data.getString("token");
+                } catch (RuntimeException e) {
+                  // reported below
+                }
+                if (token == null || token.isEmpty()) {
+                  return Future.failedFuture(new AuthException(ct.statusCode(),
+                      "collab-token answer has no data.token"));
+                }
+                long expires = Math.min(expiry(authToken), expiry(token));
+                return Future.succeededFuture(new Tokens(authToken, token, expires));
+              });
+        });
+  }
+
+  private static String cookie(HttpResponse<Buffer> res, String name) {
+    for (String header : res.cookies()) {
+      String first = header.split(";", 2)[0].trim();
+      if (first.startsWith(name + "=")) {
+        return first.substring(name.length() + 1);
+      }
+    }
+    return null;
+  }
+
+  /** The app's own message, if short and present; never echoes request data. */
+  private static String message(HttpResponse<Buffer> res) {
+    try {
+      JsonObject json = res.bodyAsJsonObject();
+      Object m = json == null ? null : json.getValue("message");
+      String s = m == null ? "" : String.valueOf(m);
+      return s.isEmpty() ? "" : " (" + (s.length() > 120 ? s.substring(0, 120) + "..." : s) + ")";
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  /** A JWT's {@code exp} in epoch millis; a default lifetime when it has none or is not a JWT. */
+  static long expiry(String jwt) {
+    long fallback = System.currentTimeMillis() + DEFAULT_LIFETIME_MILLIS;
+    String[] parts = jwt.split("\\.");
+    if (parts.length < 2) {
+      return fallback;
+    }
+    try {
+      String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+      Long exp = new JsonObject(payload).getLong("exp");
+      return exp == null ? fallback : exp * 1000;
+    } catch (RuntimeException e) {
+      return fallback;
+    }
+  }
+
+  public void close() {
+    client.close();
+  }
+}
