@@ -33,8 +33,9 @@ final class DemoCommand implements Callable<Integer> {
     Agent agent = new Agent(vertx, () -> Demo.config(servers), listenAddress,
         (target, module, result) -> Demo.print(System.out, target, result));
     agent.start().await();
-    System.out.println("wsprobe demo: probing a healthy app (ws://127.0.0.1:" + servers.appPort()
-        + "/echo) and a broken proxy (ws://127.0.0.1:" + servers.brokenProxyPort() + "/collab)");
+    System.out.println("wsprobe demo: probing a healthy app (echo ws://127.0.0.1:" + servers.appPort()
+        + "/echo, room broadcast ws://127.0.0.1:" + servers.appPort() + "/room/demo) and a broken proxy"
+        + " (ws://127.0.0.1:" + servers.brokenProxyPort() + "/collab)");
     System.out.println("metrics: http://" + hostForUrl(listenAddress) + ":" + agent.port()
         + "/metrics   status: http://" + hostForUrl(listenAddress) + ":" + agent.port() + "/   (Ctrl-C stops)");
     CountDownLatch stopped = new CountDownLatch(1);

@@ -24,19 +24,25 @@ public final class Demo {
 
   private Demo() {}
 
-  /** Targets on the demo servers: one healthy echo session, one broken proxy. */
+  /** Targets on the demo servers: an echo session, a room broadcast, and a broken proxy. */
   public static Config config(DemoServers servers) {
     Module echo = new Module("echo", Map.of(), null, List.of(), Module.Tls.defaults(),
         Module.IpProtocol.IP4, true, Module.DEFAULT_MAX_MESSAGE_BYTES,
         List.of(new Module.Message("wsprobe-demo", false, Module.Expect.echo(), 3)), null);
+    Module room = new Module("room", Map.of(), null, List.of(), Module.Tls.defaults(),
+        Module.IpProtocol.IP4, true, Module.DEFAULT_MAX_MESSAGE_BYTES, List.of(), null,
+        new Module.App(Module.Protocol.RAW, new Module.Broadcast(2, Duration.ofSeconds(2)), null, null, null));
     Map<String, Module> modules = new LinkedHashMap<>();
     modules.put(Module.DEFAULT_NAME, Module.defaults());
     modules.put(echo.name(), echo);
+    modules.put(room.name(), room);
     Map<String, String> labels = Map.of("location", "demo");
     Global global = new Global(INTERVAL, TIMEOUT, labels, 16, Buckets.defaults());
     List<Target> targets = List.of(
         new Target("demo-echo", URI.create("ws://127.0.0.1:" + servers.appPort() + "/echo"),
             "echo", labels, INTERVAL, TIMEOUT),
+        new Target("demo-room", URI.create("ws://127.0.0.1:" + servers.appPort() + "/room/demo"),
+            "room", labels, INTERVAL, TIMEOUT),
         new Target("demo-broken-proxy",
             URI.create("ws://127.0.0.1:" + servers.brokenProxyPort() + "/collab"),
             Module.DEFAULT_NAME, labels, INTERVAL, TIMEOUT));
@@ -56,6 +62,9 @@ public final class Demo {
       line.append("  (").append(phases);
       if (!r.rttNanos().isEmpty()) {
         line.append(", rtt ").append(Trace.millis(r.rttNanos().get(r.rttNanos().size() - 1)));
+      }
+      for (long delay : r.broadcastDelaysNanos()) {
+        line.append(", broadcast ").append(Trace.millis(delay));
       }
       line.append(')');
     } else {

@@ -995,6 +995,12 @@ final class ProbeRun {
     body.release();
     if (parent != null) {
       if (!released && parent.state != State.DONE) {
+        if (parent.answerHeaders == null && answerHeaders != null) {
+          // the receiver heard the answer first: it is the sender's answer too
+          parent.status = status;
+          parent.answerHeaders = answerHeaders;
+          parent.answerText = answerText;
+        }
         parent.finish(result == Result.SUCCESS ? Result.INTERNAL_ERROR : result, name + detail);
       }
       return;

@@ -18,6 +18,7 @@ final class TestModule {
   private Module.IpProtocol ipProtocol = Module.IpProtocol.IP4;
   private long maxMessageBytes = Module.DEFAULT_MAX_MESSAGE_BYTES;
   private Module.Hold hold;
+  private Module.App app = Module.App.RAW;
 
   static TestModule module() {
     return new TestModule();
@@ -63,8 +64,13 @@ final class TestModule {
     return this;
   }
 
+  TestModule app(Module.App app) {
+    this.app = app;
+    return this;
+  }
+
   Module build() {
     return new Module("test", Map.copyOf(headers), null, List.copyOf(subprotocols), tls, ipProtocol,
-        true, maxMessageBytes, List.copyOf(messages), hold);
+        true, maxMessageBytes, List.copyOf(messages), hold, app);
   }
 }
