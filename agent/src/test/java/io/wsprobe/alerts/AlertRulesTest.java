@@ -3,6 +3,7 @@ package io.wsprobe.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wsprobe.prober.Result;
+import io.wsprobe.support.MetricsContract;
 import io.wsprobe.support.Promtool;
 import io.wsprobe.support.Repo;
 import io.wsprobe.support.RuleFiles;
@@ -155,17 +156,7 @@ class AlertRulesTest {
   @Nested
   class Contract {
 
-    static final Pattern METRIC = Pattern.compile("(?<![:\\w])(wsprobe_[a-z_]+)(?![:\\w])");
     static final Pattern RESULT = Pattern.compile("result=~?\"([^\"]+)\"");
-
-    static Set<String> documentedMetrics() throws IOException {
-      Set<String> names = new TreeSet<>();
-      Matcher m = Pattern.compile("`(wsprobe_[a-z_]+)`").matcher(Files.readString(root.resolve("docs/metrics.md")));
-      while (m.find()) {
-        names.add(m.group(1));
-      }
-      return names;
-    }
 
     static String exprs() throws IOException {
       StringBuilder s = new StringBuilder();
@@ -182,15 +173,9 @@ class AlertRulesTest {
 
     @Test
     void everyMetricIsInTheContract() throws Exception {
-      Set<String> documented = documentedMetrics();
-      Matcher m = METRIC.matcher(exprs());
-      Set<String> used = new TreeSet<>();
-      while (m.find()) {
-        // histograms are documented by their base name
-        used.add(m.group(1).replaceFirst("_(bucket|count|sum|max)$", ""));
-      }
+      Set<String> used = MetricsContract.used(exprs());
       assertThat(used).isNotEmpty();
-      assertThat(documented).containsAll(used);
+      assertThat(MetricsContract.documented()).containsAll(used);
     }
 
     @Test

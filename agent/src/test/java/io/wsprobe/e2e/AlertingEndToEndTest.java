@@ -10,6 +10,7 @@ import io.wsprobe.Agent;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.support.AppServer;
 import io.wsprobe.support.Alertmanager;
+import io.wsprobe.support.Dashboards;
 import io.wsprobe.support.Nginx;
 import io.wsprobe.support.Prometheus;
 import io.wsprobe.support.Repo;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -229,6 +232,55 @@ class AlertingEndToEndTest {
 
     assertThat(notifiedAlerts()).as("pages so far").allSatisfy(a ->
         assertThat(a.getJsonObject("labels").getString("target")).isEqualTo("broken"));
+  }
+
+  /**
+   * Panels allowed to return no data here, with the reason. Failure-only panels (failures by
+   * result, failing locations) must return data: the broken proxy is failing while this runs.
+   */
+  static final Map<String, String> NO_DATA_EXPECTED = Map.of(
+      "wsprobe-overview / Broadcast delay p95", "broadcast probes come with a later issue; no series yet",
+      "wsprobe-overview / Broadcast receivers missing the last marker", "broadcast probes come with a later issue; no series yet",
+      "wsprobe-target / Broadcast delay", "broadcast probes come with a later issue; no series yet",
+      "wsprobe-target / Broadcast receivers missing", "broadcast probes come with a later issue; no series yet");
+
+  static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.*), *(\\w+)\\)");
+
+  @Test
+  @Order(2)
+  void everyDashboardQueryRunsOnPrometheus() throws Exception {
+    List<String> panels = new ArrayList<>();
+    List<String> empty = new ArrayList<>();
+    for (Path f : Dashboards.files()) {
+      JsonObject d = Dashboards.load(f);
+      for (Dashboards.Panel p : Dashboards.panels(d)) {
+        if (p.targets().isEmpty()) {
+          continue;
+        }
+        panels.add(p.toString());
+        boolean data = false;
+        for (JsonObject t : p.targets()) {
+          // fails with Prometheus' error when the query does not parse or evaluate
+          data |= !prometheus.query(Dashboards.substitute(t.getString("expr"), "30s")).isEmpty();
+        }
+        if (!data) {
+          empty.add(p.toString());
+        }
+      }
+      // the variables' label_values(selector, label) queries, as Grafana runs them
+      for (Object o : d.getJsonObject("templating").getJsonArray("list")) {
+        JsonObject v = (JsonObject) o;
+        if ("query".equals(v.getString("type"))) {
+          Matcher m = LABEL_VALUES.matcher(v.getString("definition"));
+          assertThat(m.matches()).as(v.getString("definition")).isTrue();
+          JsonObject answer = prometheus.api("label/" + m.group(2) + "/values",
+              Map.of("match[]", Dashboards.substitute(m.group(1), "30s")));
+          assertThat(answer.getJsonArray("data")).as(d.getString("uid") + " variable " + v.getString("name") + ": " + answer).isNotEmpty();
+        }
+      }
+    }
+    assertThat(panels).containsAll(NO_DATA_EXPECTED.keySet());
+    assertThat(empty).as("panels without data").containsExactlyInAnyOrderElementsOf(NO_DATA_EXPECTED.keySet());
   }
 
   @Test

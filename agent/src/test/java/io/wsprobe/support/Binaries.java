@@ -43,6 +43,10 @@ public final class Binaries {
     return find("prometheus", "prometheus");
   }
 
+  public static String amtool() {
+    return find("prometheus-alertmanager", "amtool");
+  }
+
   public static String alertmanager() {
     return find("prometheus-alertmanager", "prometheus-alertmanager", "alertmanager");
   }
