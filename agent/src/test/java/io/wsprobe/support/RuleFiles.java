@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
  */
 public final class RuleFiles {
 
-  /** A Prometheus duration such as 5m, 1h30m or 500ms, in a range selector or after "for:". */
+  /** A Prometheus duration such as 5m, 1h30m or 500ms, in a range selector or as a rule's for:. */
   private static final Pattern DURATION = Pattern.compile(
-      "(\\[|for: )((?:\\d+(?:ms|[smhdwy]))+)(?=[\\]:\\s])");
+      "(\\[|^\\s*for: )((?:\\d+(?:ms|[smhdwy]))+)(?=[\\]:\\s])", Pattern.MULTILINE);
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|[smhdwy])");
   private static final Pattern QUORUM = Pattern.compile(
       "(expr: target:wsprobe_upgrade_failing_locations:count >= )(\\d+)");
