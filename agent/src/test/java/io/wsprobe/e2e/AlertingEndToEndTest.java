@@ -17,6 +17,10 @@ import io.wsprobe.support.Repo;
 import io.wsprobe.support.RuleFiles;
 import io.wsprobe.support.SelfSignedCert;
 import io.wsprobe.support.WebhookReceiver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,6 +116,7 @@ class AlertingEndToEndTest {
         """.formatted(tlsPort, brokenUrl);
     agent = new Agent(vertx, () -> ConfigLoader.parse(config, "e2e.yml", dir, n -> null), "127.0.0.1:0", null);
     agent.start().await();
+    awaitGoodProbe();
 
     webhook = WebhookReceiver.start(vertx);
     alertmanager = Alertmanager.start(dir.resolve("alertmanager"), """
@@ -151,6 +156,25 @@ class AlertingEndToEndTest {
             static_configs:
               - targets: ['127.0.0.1:%d']
         """.formatted(alertmanager.port(), agent.port()), rules);
+  }
+
+  /** Prometheus starts once the good target has passed a probe: the run observes steady state. */
+  static void awaitGoodProbe() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    URI metrics = URI.create("http://127.0.0.1:" + agent.port() + "/metrics");
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String body = "";
+    while (System.nanoTime() < deadline) {
+      body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+      if (body.lines().anyMatch(l -> l.startsWith("wsprobe_probe_success{") && l.contains("target=\"good\"")
+          && l.endsWith(" 1.0"))) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the good target never passed a probe; status page:\n"
+        + http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/")).build(),
+            HttpResponse.BodyHandlers.ofString()).body());
   }
 
   @AfterAll
