@@ -59,10 +59,13 @@ class DemoTest {
   @Test
   void showsAHealthyAppAndABrokenProxy() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (results.size() < 2 && System.nanoTime() < deadline) {
+    while (results.size() < 3 && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertThat(results).containsOnlyKeys("demo-echo", "demo-broken-proxy");
+    assertThat(results).containsOnlyKeys("demo-echo", "demo-room", "demo-broken-proxy");
+    ProbeResult room = results.get("demo-room");
+    assertThat(room.result()).as(room.trace().render()).isEqualTo(Result.SUCCESS);
+    assertThat(room.broadcastDelaysNanos()).hasSize(2);
     assertThat(results.get("demo-echo").result()).as(results.get("demo-echo").trace().render())
         .isEqualTo(Result.SUCCESS);
     ProbeResult broken = results.get("demo-broken-proxy");
@@ -73,7 +76,9 @@ class DemoTest {
         "wsprobe_probes_total{location=\"demo\",module=\"echo\",result=\"success\",target=\"demo-echo\"} ",
         "wsprobe_probes_total{location=\"demo\",module=\"default\",result=\"upgrade_ignored\",target=\"demo-broken-proxy\"} ",
         "wsprobe_probe_success{location=\"demo\",module=\"default\",target=\"demo-broken-proxy\"} 0.0",
-        "wsprobe_upgrade_status_code{location=\"demo\",module=\"default\",target=\"demo-broken-proxy\"} 200.0");
+        "wsprobe_upgrade_status_code{location=\"demo\",module=\"default\",target=\"demo-broken-proxy\"} 200.0",
+        "wsprobe_broadcast_delay_seconds_count{location=\"demo\",module=\"room\",target=\"demo-room\"} ",
+        "wsprobe_broadcast_missing_receivers{location=\"demo\",module=\"room\",target=\"demo-room\"} 0.0");
 
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
