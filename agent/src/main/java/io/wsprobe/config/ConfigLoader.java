@@ -3,10 +3,18 @@ package io.wsprobe.config;
 import static io.wsprobe.config.NodeReader.child;
 import static io.wsprobe.config.NodeReader.item;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wsprobe.config.Module.App;
+import io.wsprobe.config.Module.Auth;
+import io.wsprobe.config.Module.Broadcast;
 import io.wsprobe.config.Module.Expect;
+import io.wsprobe.config.Module.Hocuspocus;
 import io.wsprobe.config.Module.Hold;
 import io.wsprobe.config.Module.IpProtocol;
 import io.wsprobe.config.Module.Message;
+import io.wsprobe.config.Module.Protocol;
+import io.wsprobe.config.Module.SocketIo;
 import io.wsprobe.config.Module.Tls;
 import io.wsprobe.config.NodeReader.Entry;
 import java.io.IOException;
@@ -25,6 +33,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,18 +45,24 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads and validates a wsprobe YAML configuration (see CONFIGURATION.md).
  *
  * <p>Validation happens while parsing: defaults first, then every key is read with its type,
- * unknown keys are rejected, and cross-field rules (timeout below interval, hold below timeout,
- * known modules) are checked. Every mistake is collected with its line and YAML path; the result
+ * unknown keys are rejected, and cross-field rules (timeout below interval, hold and broadcast
+ * timeout below timeout, known modules, settings that fit the module's protocol) are checked. Every mistake is collected with its line and YAML path; the result
  * is either a complete {@link Config} or a {@link ConfigException} listing all of them. No error
  * message ever contains a secret value.
  */
@@ -60,13 +75,21 @@ public final class ConfigLoader {
       List.of("probe_duration", "phase_duration", "message_rtt", "scheduler_lag", "broadcast_delay");
   static final List<String> MODULE_KEYS = List.of("headers", "bearer_token", "bearer_token_file",
       "origin", "subprotocols", "tls", "preferred_ip_protocol", "ip_protocol_fallback",
-      "max_message_size", "messages", "hold");
+      "max_message_size", "messages", "hold", "protocol", "broadcast", "socketio", "hocuspocus",
+      "auth");
   static final List<String> TLS_KEYS =
       List.of("ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify");
   static final List<String> MESSAGE_KEYS = List.of("send", "send_base64", "expect", "count");
   static final List<String> EXPECT_KEYS = List.of("echo", "contains", "regex", "json");
   static final List<String> JSON_KEYS = List.of("path", "equals");
   static final List<String> HOLD_KEYS = List.of("duration", "ping_interval");
+  static final List<String> BROADCAST_KEYS = List.of("receivers", "timeout");
+  static final List<String> SOCKETIO_KEYS = List.of("namespace", "join", "marker", "auth");
+  static final List<String> JOIN_KEYS = List.of("event", "args");
+  static final List<String> MARKER_KEYS = List.of("event", "data");
+  static final List<String> HOCUSPOCUS_KEYS = List.of("document", "token", "token_file");
+  static final List<String> AUTH_KEYS =
+      List.of("type", "base_url", "email", "password", "password_file");
   static final List<String> TARGET_KEYS =
       List.of("name", "url", "module", "labels", "interval", "timeout");
 
@@ -76,6 +99,10 @@ public final class ConfigLoader {
 
   static final long MAX_MESSAGE_BYTES = 256L * 1024 * 1024;
   static final int MAX_MESSAGE_COUNT = 1000;
+  static final int MAX_BROADCAST_RECEIVERS = 50;
+  static final String DEFAULT_MARKER_EVENT = "wsprobe-marker";
+  /** The login flows {@code auth.type} knows. */
+  static final List<String> AUTH_TYPES = List.of("docmost");
 
   private static final Pattern MODULE_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
@@ -101,6 +128,7 @@ public final class ConfigLoader {
   private final Path baseDir;
   private final Function<String, String> env;
   private final NodeReader reader;
+  private final Scalars scalars = new Scalars();
 
   private ConfigLoader(String source, Path baseDir, Function<String, String> env) {
     this.source = source;
@@ -422,8 +450,11 @@ public final class ConfigLoader {
       hold = hold(holdKey.value(), child(path, "hold"));
     }
 
+    App app = app(keys, path, headers);
+
     return new Module(name, Collections.unmodifiableMap(headers), origin,
-        List.copyOf(subprotocols), tls, ipProtocol, fallback, maxBytes, List.copyOf(messages), hold);
+        List.copyOf(subprotocols), tls, ipProtocol, fallback, maxBytes, List.copyOf(messages), hold,
+        app);
   }
 
   private Map<String, Secret> headers(Entry entry, String path) {
@@ -862,6 +893,457 @@ public final class ConfigLoader {
     return new Hold(duration, pingInterval);
   }
 
+  // ------------------------------------------------------------------- application protocol
+
+  /**
+   * The application layer of a module: {@code protocol} and the blocks that go with it. A block
+   * that does not fit the protocol is reported and still read, so that the mistakes inside it are
+   * found in the same pass.
+   */
+  private App app(Map<String, Entry> keys, String path, Map<String, Secret> headers) {
+    Protocol protocol = Protocol.RAW;
+    Entry protocolKey = keys.get("protocol");
+    if (protocolKey != null) {
+      protocol = protocol(protocolKey.value(), child(path, "protocol"));
+    }
+    // With an invalid protocol (reported, null here) the checks that depend on it are skipped.
+    String protocolShown = protocolKey == null ? "raw (the default)"
+        : protocol == null ? null : protocol.label();
+
+    Broadcast broadcast = null;
+    Entry broadcastKey = keys.get("broadcast");
+    if (broadcastKey != null) {
+      broadcast = broadcast(broadcastKey.value(), child(path, "broadcast"));
+    }
+
+    Auth auth = null;
+    Entry authKey = keys.get("auth");
+    if (authKey != null) {
+      String authPath = child(path, "auth");
+      if (protocol != null && protocol != Protocol.SOCKETIO && protocol != Protocol.HOCUSPOCUS) {
+        reader.error(authKey.keyNode(), authPath, "needs protocol: socketio (for the cookie) or "
+            + "hocuspocus (for the collab token); this module's protocol is " + protocolShown);
+      }
+      boolean hasCookie = headers.keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Cookie"));
+      if (protocol == Protocol.SOCKETIO && hasCookie) {
+        reader.error(authKey.keyNode(), authPath,
+            "conflicts with the Cookie header set in headers (auth sets the cookie); keep one of them");
+      }
+      auth = auth(authKey.value(), authPath);
+    }
+
+    SocketIo socketio = null;
+    Entry socketioKey = keys.get("socketio");
+    if (socketioKey != null) {
+      String socketioPath = child(path, "socketio");
+      if (protocol != null && protocol != Protocol.SOCKETIO) {
+        reader.error(socketioKey.keyNode(), socketioPath,
+            "needs protocol: socketio; this module's protocol is " + protocolShown);
+      }
+      socketio = socketio(socketioKey.value(), socketioPath);
+    } else if (protocol == Protocol.SOCKETIO) {
+      socketio = new SocketIo("/", null, defaultMarker(), null);
+    }
+
+    Hocuspocus hocuspocus = null;
+    Entry hocuspocusKey = keys.get("hocuspocus");
+    boolean required = protocol == Protocol.HOCUSPOCUS;
+    if (hocuspocusKey != null) {
+      String hocuspocusPath = child(path, "hocuspocus");
+      if (protocol != null && !required) {
+        reader.error(hocuspocusKey.keyNode(), hocuspocusPath,
+            "needs protocol: hocuspocus; this module's protocol is " + protocolShown);
+      }
+      hocuspocus = hocuspocus(hocuspocusKey.value(), hocuspocusPath, required, authKey != null);
+    } else if (required) {
+      reader.error(protocolKey.value(), child(path, "hocuspocus"),
+          "missing required key: protocol hocuspocus needs hocuspocus.document"
+              + (authKey == null ? " and a token (hocuspocus.token, hocuspocus.token_file or auth)"
+                  : ""));
+    }
+
+    Protocol used = protocol == null ? Protocol.RAW : protocol;
+    return new App(used, broadcast, used == Protocol.SOCKETIO ? socketio : null,
+        used == Protocol.HOCUSPOCUS ? hocuspocus : null, auth);
+  }
+
+  /** One of the {@link Protocol} labels; null when it is none (reported). */
+  private Protocol protocol(Node node, String path) {
+    String value = reader.string(node, path);
+    if (value == null) {
+      return null;
+    }
+    for (Protocol protocol : Protocol.values()) {
+      if (protocol.label().equals(value)) {
+        return protocol;
+      }
+    }
+    reader.error(node, path,
+        "must be raw, socketio, hocuspocus or ywebsocket, got \"" + value + "\"");
+    return null;
+  }
+
+  private Broadcast broadcast(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, BROADCAST_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    int receivers = 1;
+    Entry receiversKey = keys.get("receivers");
+    if (receiversKey != null) {
+      String receiversPath = child(path, "receivers");
+      Long value = reader.integer(receiversKey.value(), receiversPath);
+      if (value != null && (value < 1 || value > MAX_BROADCAST_RECEIVERS)) {
+        reader.error(receiversKey.value(), receiversPath,
+            "must be between 1 and " + MAX_BROADCAST_RECEIVERS + ", got " + value);
+      } else if (value != null) {
+        receivers = value.intValue();
+      }
+    }
+    Duration timeout = null;
+    Entry timeoutKey = keys.get("timeout");
+    if (timeoutKey != null) {
+      timeout = reader.duration(timeoutKey.value(), child(path, "timeout"));
+    }
+    return new Broadcast(receivers, timeout);
+  }
+
+  private static SocketIo.Event defaultMarker() {
+    return new SocketIo.Event(DEFAULT_MARKER_EVENT, "{}");
+  }
+
+  private SocketIo socketio(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, SOCKETIO_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    String namespace = "/";
+    Entry namespaceKey = keys.get("namespace");
+    if (namespaceKey != null) {
+      String namespacePath = child(path, "namespace");
+      String value = reader.nonEmptyString(namespaceKey.value(), namespacePath);
+      if (value != null && !value.startsWith("/")) {
+        reader.error(namespaceKey.value(), namespacePath,
+            "must start with \"/\", such as /chat; got \"" + value + "\"");
+      } else if (value != null && value.contains(",")) {
+        reader.error(namespaceKey.value(), namespacePath,
+            "must not contain a comma: it ends the namespace in a Socket.IO packet");
+      } else if (value != null) {
+        namespace = value;
+      }
+    }
+
+    SocketIo.Event join = null;
+    Entry joinKey = keys.get("join");
+    if (joinKey != null) {
+      join = join(joinKey.value(), child(path, "join"));
+    }
+
+    SocketIo.Event marker = defaultMarker();
+    Entry markerKey = keys.get("marker");
+    if (markerKey != null) {
+      marker = marker(markerKey.value(), child(path, "marker"));
+    }
+
+    Secret auth = null;
+    Entry authKey = keys.get("auth");
+    if (authKey != null) {
+      auth = connectAuth(authKey.value(), child(path, "auth"));
+    }
+    return new SocketIo(namespace, join, marker, auth);
+  }
+
+  /** {@code join: { event, args }}: the arguments as a JSON array text. */
+  private SocketIo.Event join(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, JOIN_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    String event = null;
+    Entry eventKey = keys.get("event");
+    if (eventKey == null) {
+      reader.error(node, child(path, "event"), "missing required key");
+    } else {
+      event = reader.nonEmptyString(eventKey.value(), child(path, "event"));
+    }
+    JsonArray args = new JsonArray();
+    Entry argsKey = keys.get("args");
+    if (argsKey != null) {
+      String argsPath = child(path, "args");
+      int errorsBefore = reader.errors().size();
+      List<Node> items = reader.list(argsKey.value(), argsPath);
+      Set<Node> open = newIdentitySet();
+      open.add(argsKey.value());
+      for (int i = 0; items != null && i < items.size(); i++) {
+        args.add(json(items.get(i), item(argsPath, i), open));
+      }
+      if (reader.errors().size() > errorsBefore) {
+        return null;
+      }
+    }
+    return event == null ? null : new SocketIo.Event(event, args.encode());
+  }
+
+  /** {@code marker: { event, data }}: the data as a JSON object text, without {@code probe}. */
+  private SocketIo.Event marker(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, MARKER_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    String event = DEFAULT_MARKER_EVENT;
+    Entry eventKey = keys.get("event");
+    if (eventKey != null) {
+      event = reader.nonEmptyString(eventKey.value(), child(path, "event"));
+    }
+    JsonObject data = new JsonObject();
+    Entry dataKey = keys.get("data");
+    if (dataKey != null) {
+      String dataPath = child(path, "data");
+      int errorsBefore = reader.errors().size();
+      Map<String, Entry> fields = reader.mapping(dataKey.value(), dataPath, null);
+      Set<Node> open = newIdentitySet();
+      open.add(dataKey.value());
+      for (Entry field : fields == null ? List.<Entry>of() : fields.values()) {
+        if (field.key().equals("probe")) {
+          reader.error(field.keyNode(), child(dataPath, "probe"),
+              "reserved: the sender sets probe to the marker's unique id");
+        } else {
+          data.put(field.key(), json(field.value(), child(dataPath, field.key()), open));
+        }
+      }
+      if (reader.errors().size() > errorsBefore) {
+        return null;
+      }
+    }
+    return event == null ? null : new SocketIo.Event(event, data.encode());
+  }
+
+  /**
+   * {@code socketio.auth}: a mapping of secrets, as the JSON object text of the connect packet.
+   * Secret when any value has a reference or any key is named like a credential.
+   */
+  private Secret connectAuth(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, null);
+    if (keys == null) {
+      return null;
+    }
+    JsonObject object = new JsonObject();
+    boolean secret = false;
+    boolean complete = true;
+    for (Entry entry : keys.values()) {
+      Secret value = secretValue(entry.value(), child(path, entry.key()),
+          isSensitiveHeader(entry.key()));
+      if (value == null) {
+        complete = false;
+      } else {
+        secret |= value.secret();
+        object.put(entry.key(), value.value());
+      }
+    }
+    return complete ? new Secret(object.encode(), secret) : null;
+  }
+
+  private static Set<Node> newIdentitySet() {
+    return Collections.newSetFromMap(new IdentityHashMap<>());
+  }
+
+  /**
+   * A YAML value as a JSON value: {@link JsonObject}, {@link JsonArray}, String, Boolean, a number
+   * or null. Scalars keep their YAML type ({@code 5} is a number, {@code "5"} a string); a scalar
+   * of another type (a date, say) is its text as written.
+   *
+   * @param open the collections being converted, to catch an alias to an enclosing one
+   */
+  private Object json(Node node, String path, Set<Node> open) {
+    if (node instanceof MappingNode || node instanceof SequenceNode) {
+      if (!open.add(node)) {
+        reader.error(node, path, "a YAML alias to an enclosing value cannot be written as JSON");
+        return null;
+      }
+      Object value;
+      if (node instanceof MappingNode) {
+        JsonObject object = new JsonObject();
+        Map<String, Entry> entries = reader.mapping(node, path, null);
+        for (Entry entry : entries == null ? List.<Entry>of() : entries.values()) {
+          object.put(entry.key(), json(entry.value(), child(path, entry.key()), open));
+        }
+        value = object;
+      } else {
+        JsonArray array = new JsonArray();
+        List<Node> items = ((SequenceNode) node).getValue();
+        for (int i = 0; i < items.size(); i++) {
+          array.add(json(items.get(i), item(path, i), open));
+        }
+        value = array;
+      }
+      open.remove(node);
+      return value;
+    }
+    ScalarNode scalar = (ScalarNode) node;
+    Tag tag = scalar.getTag();
+    if (Tag.NULL.equals(tag)) {
+      return null;
+    }
+    if (Tag.BOOL.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag)) {
+      Object value;
+      try {
+        value = scalars.construct(scalar);
+      } catch (YAMLException | NumberFormatException e) {
+        reader.error(node, path, "cannot read " + NodeReader.kind(node) + " \"" + scalar.getValue()
+            + "\"");
+        return null;
+      }
+      if (value instanceof Double number && !Double.isFinite(number)) {
+        reader.error(node, path, "JSON has no infinity or NaN, got \"" + scalar.getValue() + "\"");
+        return null;
+      }
+      return value;
+    }
+    return scalar.getValue();
+  }
+
+  /** Builds the value of a bool, int or float scalar the way YAML defines it (0x1F, 1_000, ...). */
+  private static final class Scalars extends SafeConstructor {
+    Scalars() {
+      super(new LoaderOptions());
+    }
+
+    Object construct(ScalarNode node) {
+      return constructObject(node);
+    }
+  }
+
+  private Hocuspocus hocuspocus(Node node, String path, boolean required, boolean hasAuth) {
+    Map<String, Entry> keys = reader.mapping(node, path, HOCUSPOCUS_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    String document = null;
+    Entry documentKey = keys.get("document");
+    if (documentKey != null) {
+      document = reader.nonEmptyString(documentKey.value(), child(path, "document"));
+    } else if (required) {
+      reader.error(node, child(path, "document"), "missing required key");
+    }
+
+    Entry token = keys.get("token");
+    Entry tokenFile = keys.get("token_file");
+    Secret secret = null;
+    if (hasAuth) {
+      for (Entry entry : new Entry[] {token, tokenFile}) {
+        if (entry != null) {
+          reader.error(entry.keyNode(), child(path, entry.key()),
+              "not allowed with auth: the token comes from auth");
+        }
+      }
+    } else if (token != null && tokenFile != null) {
+      reader.error(tokenFile.keyNode(), child(path, "token_file"),
+          "token and token_file are mutually exclusive");
+    } else if (token != null || tokenFile != null) {
+      secret = secretOrFile(token, tokenFile, path);
+    } else if (required) {
+      reader.error(node, child(path, "token"),
+          "missing required key: set token or token_file, or log in with the module's auth");
+    }
+    return new Hocuspocus(document, secret);
+  }
+
+  /** The value of whichever of {@code value} or {@code file} is set (one is); always secret. */
+  private Secret secretOrFile(Entry value, Entry file, String path) {
+    if (value != null) {
+      return secretValue(value.value(), child(path, value.key()), true);
+    }
+    String filePath = child(path, file.key());
+    String name = reader.nonEmptyString(file.value(), filePath);
+    String content = name == null ? null : readSecretFile(name, file.value(), filePath);
+    return content == null ? null : new Secret(content, true);
+  }
+
+  /** {@code auth:} a login flow run before the sessions open. */
+  private Auth auth(Node node, String path) {
+    Map<String, Entry> keys = reader.mapping(node, path, AUTH_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    String type = null;
+    Entry typeKey = keys.get("type");
+    if (typeKey == null) {
+      reader.error(node, child(path, "type"),
+          "missing required key (known: " + String.join(", ", AUTH_TYPES) + ")");
+    } else {
+      String typePath = child(path, "type");
+      type = reader.nonEmptyString(typeKey.value(), typePath);
+      if (type != null && !AUTH_TYPES.contains(type)) {
+        reader.error(typeKey.value(), typePath, "unknown login flow \"" + type + "\" (known: "
+            + String.join(", ", AUTH_TYPES) + ")");
+        type = null;
+      }
+    }
+
+    URI baseUrl = null;
+    Entry baseUrlKey = keys.get("base_url");
+    if (baseUrlKey == null) {
+      reader.error(node, child(path, "base_url"), "missing required key");
+    } else {
+      baseUrl = httpUrl(baseUrlKey.value(), child(path, "base_url"));
+    }
+
+    String email = null;
+    Entry emailKey = keys.get("email");
+    if (emailKey == null) {
+      reader.error(node, child(path, "email"), "missing required key");
+    } else {
+      email = reader.nonEmptyString(emailKey.value(), child(path, "email"));
+    }
+
+    Secret password = null;
+    Entry passwordKey = keys.get("password");
+    Entry passwordFile = keys.get("password_file");
+    if (passwordKey != null && passwordFile != null) {
+      reader.error(passwordFile.keyNode(), path,
+          "set exactly one of password and password_file, not both");
+    } else if (passwordKey != null || passwordFile != null) {
+      password = secretOrFile(passwordKey, passwordFile, path);
+    } else if (!NodeReader.hasUnknown(keys, AUTH_KEYS)) {
+      reader.error(node, path, "set exactly one of password and password_file");
+    }
+
+    return type == null || baseUrl == null || email == null || password == null ? null
+        : new Auth(type, baseUrl, email, password);
+  }
+
+  /** The HTTP(S) base URL of an application: scheme, host, optional port and path. */
+  private URI httpUrl(Node node, String path) {
+    String text = reader.nonEmptyString(node, path);
+    if (text == null) {
+      return null;
+    }
+    URI url;
+    try {
+      url = new URI(text);
+    } catch (URISyntaxException e) {
+      reader.error(node, path, "not a valid URL: " + e.getReason()
+          + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+      return null;
+    }
+    String scheme = url.getScheme();
+    if (scheme == null) {
+      reader.error(node, path, "must be an absolute URL starting with http:// or https://");
+    } else if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+      reader.error(node, path, "scheme must be http or https, got " + scheme);
+    } else if (url.getHost() == null) {
+      reader.error(node, path, "must have a host");
+    } else if (url.getRawUserInfo() != null) {
+      reader.error(node, path,
+          "must not contain credentials (user:password@); use email and password");
+    } else if (url.getRawQuery() != null || url.getRawFragment() != null) {
+      reader.error(node, path, "must be a base URL, without a query (?...) or fragment (#...)");
+    } else {
+      return url;
+    }
+    return null;
+  }
+
   // --------------------------------------------------------------------------------- targets
 
   private List<Target> targets(Entry section, Global global, Map<String, Module> modules,
@@ -953,6 +1435,15 @@ public final class ConfigLoader {
           : moduleKey != null ? moduleKey.value() : node;
       reader.error(at, child(path, "timeout"), timeoutShown + " must be above the hold duration "
           + Durations.format(hold.duration()) + " of module " + moduleName);
+    }
+
+    Broadcast broadcast = module == null ? null : module.app().broadcast();
+    if (broadcast != null && broadcast.timeout() != null && timeout != null
+        && broadcast.timeout().compareTo(timeout) >= 0) {
+      Node at = timeoutKey != null ? timeoutKey.value()
+          : moduleKey != null ? moduleKey.value() : node;
+      reader.error(at, child(path, "timeout"), timeoutShown + " must be above the broadcast "
+          + "timeout " + Durations.format(broadcast.timeout()) + " of module " + moduleName);
     }
 
     return new Target(name, url, moduleName, Collections.unmodifiableMap(labels), interval, timeout);

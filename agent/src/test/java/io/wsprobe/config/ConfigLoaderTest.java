@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.wsprobe.config.Module.App;
+import io.wsprobe.config.Module.Auth;
+import io.wsprobe.config.Module.Broadcast;
 import io.wsprobe.config.Module.Expect;
+import io.wsprobe.config.Module.Hocuspocus;
 import io.wsprobe.config.Module.Hold;
 import io.wsprobe.config.Module.IpProtocol;
 import io.wsprobe.config.Module.Message;
+import io.wsprobe.config.Module.Protocol;
+import io.wsprobe.config.Module.SocketIo;
 import io.wsprobe.config.Module.Tls;
 import java.io.IOException;
 import java.net.URI;
@@ -485,6 +492,558 @@ class ConfigLoaderTest {
   }
 
   @Nested
+  class Protocols {
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void files() throws IOException {
+      Files.createDirectories(dir.resolve("secrets"));
+      Files.writeString(dir.resolve("secrets/collab-token"), "collab-t0ken-from-file\n");
+      Files.writeString(dir.resolve("secrets/probe"), "passw0rd-from-file\r\n");
+    }
+
+    private Config parseIn(String yaml) throws ConfigException {
+      return ConfigLoader.parse(yaml, "test.yml", dir, ENV::get);
+    }
+
+    @Test
+    void aRawRoomWithABroadcastParsesToTheExactModule() throws Exception {
+      Config config = parse("""
+          modules:
+            room:
+              protocol: raw
+              broadcast: { receivers: 2, timeout: 3s }
+          """);
+
+      Module defaults = Module.defaults();
+      assertThat(config.modules().get("room")).isEqualTo(new Module("room", Map.of(), null,
+          List.of(), Tls.defaults(), IpProtocol.IP4, true, defaults.maxMessageBytes(), List.of(),
+          null, new App(Protocol.RAW, new Broadcast(2, seconds(3)), null, null, null)));
+    }
+
+    @Test
+    void aFullSocketIoModuleParsesToTheExactRecords() throws Exception {
+      Config config = parse("""
+          modules:
+            chat:
+              protocol: socketio
+              socketio:
+                namespace: /chat
+                join: { event: join, args: ["room-a", 5, "5", 1.5, true, null, [1, 2], {a: b}] }
+                marker: { event: ping-marker, data: { room: room-a, n: 2, tags: [x] } }
+                auth: { token: "${env:TOKEN}", client: wsprobe }
+              broadcast: { receivers: 1 }
+          """);
+
+      assertThat(config.modules().get("chat").app()).isEqualTo(new App(Protocol.SOCKETIO,
+          new Broadcast(1, null),
+          new SocketIo("/chat",
+              new SocketIo.Event("join", "[\"room-a\",5,\"5\",1.5,true,null,[1,2],{\"a\":\"b\"}]"),
+              new SocketIo.Event("ping-marker", "{\"room\":\"room-a\",\"n\":2,\"tags\":[\"x\"]}"),
+              new Secret("{\"token\":\"t0ken-from-env\",\"client\":\"wsprobe\"}", true)),
+          null, null));
+    }
+
+    @Test
+    void aHocuspocusModuleWithATokenFileParsesToTheExactRecords() throws Exception {
+      Config config = parseIn("""
+          modules:
+            collab:
+              protocol: hocuspocus
+              hocuspocus: { document: judge-doc, token_file: secrets/collab-token }
+              broadcast: { receivers: 1 }
+          """);
+
+      assertThat(config.modules().get("collab").app()).isEqualTo(new App(Protocol.HOCUSPOCUS,
+          new Broadcast(1, null), null,
+          new Hocuspocus("judge-doc", new Secret("collab-t0ken-from-file", true)), null));
+    }
+
+    @Test
+    void aHocuspocusTokenMayComeFromTheEnvironmentOrBeWrittenAndIsAlwaysSecret() throws Exception {
+      Config config = parse("""
+          modules:
+            env:
+              protocol: hocuspocus
+              hocuspocus: { document: a, token: "${env:TOKEN}" }
+            literal:
+              protocol: hocuspocus
+              hocuspocus: { document: b, token: written-here }
+          """);
+
+      assertThat(config.modules().get("env").app().hocuspocus())
+          .isEqualTo(new Hocuspocus("a", new Secret("t0ken-from-env", true)));
+      assertThat(config.modules().get("literal").app().hocuspocus())
+          .isEqualTo(new Hocuspocus("b", new Secret("written-here", true)));
+    }
+
+    @Test
+    void aDocmostHocuspocusModuleParsesToTheExactRecords() throws Exception {
+      Config config = parseIn("""
+          modules:
+            docmost_collab:
+              protocol: hocuspocus
+              hocuspocus: { document: "page.<pageId>" }
+              auth:
+                type: docmost
+                base_url: https://docs.example.com
+                email: probe@example.com
+                password_file: secrets/probe
+              broadcast: { receivers: 1 }
+          """);
+
+      assertThat(config.modules().get("docmost_collab").app()).isEqualTo(new App(
+          Protocol.HOCUSPOCUS, new Broadcast(1, null), null, new Hocuspocus("page.<pageId>", null),
+          new Auth("docmost", URI.create("https://docs.example.com"), "probe@example.com",
+              new Secret("passw0rd-from-file", true))));
+    }
+
+    @Test
+    void aYWebsocketModuleParsesToTheExactRecords() throws Exception {
+      Config config = parse("""
+          modules:
+            notes:
+              protocol: ywebsocket
+              bearer_token: ${env:TOKEN}
+              broadcast: { receivers: 3, timeout: 2s }
+          """);
+
+      Module notes = config.modules().get("notes");
+      assertThat(notes.app()).isEqualTo(
+          new App(Protocol.YWEBSOCKET, new Broadcast(3, seconds(2)), null, null, null));
+      assertThat(notes.headers()).containsOnlyKeys("Authorization");
+    }
+
+    @Test
+    void withoutProtocolAModuleSpeaksRawFramesWithoutBroadcast() throws Exception {
+      Config config = parse("modules:\n  m:\n    origin: https://app.example.com\n");
+
+      assertThat(config.modules().get("m").app()).isEqualTo(App.RAW);
+      assertThat(Module.defaults().app()).isEqualTo(App.RAW);
+    }
+
+    @Test
+    void socketIoWithoutSettingsUsesTheDefaultNamespaceAndMarker() throws Exception {
+      Config config = parse("modules:\n  chat:\n    protocol: socketio\n");
+
+      assertThat(config.modules().get("chat").app()).isEqualTo(new App(Protocol.SOCKETIO, null,
+          new SocketIo("/", null, new SocketIo.Event("wsprobe-marker", "{}"), null), null, null));
+    }
+
+    @Test
+    void socketIoKeysNotGivenKeepTheirDefaults() throws Exception {
+      Config config = parse("""
+          modules:
+            a:
+              protocol: socketio
+              socketio: { join: { event: hello }, marker: { event: ping } }
+            b:
+              protocol: socketio
+              socketio: { marker: { data: { kind: probe-marker } } }
+            c:
+              protocol: socketio
+              socketio:
+          """);
+
+      assertThat(config.modules().get("a").app().socketio()).isEqualTo(new SocketIo("/",
+          new SocketIo.Event("hello", "[]"), new SocketIo.Event("ping", "{}"), null));
+      assertThat(config.modules().get("b").app().socketio()).isEqualTo(new SocketIo("/", null,
+          new SocketIo.Event("wsprobe-marker", "{\"kind\":\"probe-marker\"}"), null));
+      assertThat(config.modules().get("c").app().socketio()).isEqualTo(
+          new SocketIo("/", null, new SocketIo.Event("wsprobe-marker", "{}"), null));
+    }
+
+    @Test
+    void jsonValuesKeepTheirYamlTypes() throws Exception {
+      Config config = parse("""
+          modules:
+            chat:
+              protocol: socketio
+              socketio:
+                join:
+                  event: join
+                  args: [0x1F, 1_000, -3, 1e3, .5, yes, "yes", 2024-01-01, "", ~, {}, []]
+          """);
+
+      assertThat(config.modules().get("chat").app().socketio().join().json()).isEqualTo(
+          "[31,1000,-3,1000.0,0.5,true,\"yes\",\"2024-01-01\",\"\",null,{},[]]");
+    }
+
+    @Test
+    void anchorsMayShareJsonValuesAndMergeKeysApply() throws Exception {
+      Config config = parse("""
+          modules:
+            chat:
+              protocol: socketio
+              socketio:
+                join: { event: join, args: [&room {id: a}, *room] }
+                marker:
+                  data:
+                    <<: *room
+                    kind: marker
+          """);
+
+      SocketIo socketio = config.modules().get("chat").app().socketio();
+      assertThat(socketio.join().json()).isEqualTo("[{\"id\":\"a\"},{\"id\":\"a\"}]");
+      assertThat(socketio.marker().json()).isEqualTo("{\"kind\":\"marker\",\"id\":\"a\"}");
+    }
+
+    @Test
+    void aRecursiveAliasIsAnError() {
+      assertThat(errors("""
+          modules:
+            chat:
+              protocol: socketio
+              socketio:
+                join: { event: join, args: &loop [*loop] }
+          """)).containsExactly("test.yml:5: modules.chat.socketio.join.args[0]: a YAML alias to "
+          + "an enclosing value cannot be written as JSON");
+    }
+
+    @Test
+    void socketIoAuthWithLiteralValuesOnlyIsSecretWhenAKeyIsNamedLikeACredential()
+        throws Exception {
+      Config config = parse("""
+          modules:
+            a:
+              protocol: socketio
+              socketio: { auth: { room: lobby, client: wsprobe } }
+            b:
+              protocol: socketio
+              socketio: { auth: { room: lobby, apiKey: abc } }
+          """);
+
+      assertThat(config.modules().get("a").app().socketio().auth())
+          .isEqualTo(new Secret("{\"room\":\"lobby\",\"client\":\"wsprobe\"}", false));
+      assertThat(config.modules().get("b").app().socketio().auth())
+          .isEqualTo(new Secret("{\"room\":\"lobby\",\"apiKey\":\"abc\"}", true));
+    }
+
+    @Test
+    void socketIoAuthValuesAreStrings() {
+      assertThat(errors("""
+          modules:
+            chat:
+              protocol: socketio
+              socketio:
+                auth: { token: { nested: x } }
+          """)).containsExactly(
+          "test.yml:5: modules.chat.socketio.auth.token: expected a string, got a mapping");
+    }
+
+    @Test
+    void aNamespaceMustNotContainAComma() {
+      assertThat(errors("""
+          modules:
+            chat:
+              protocol: socketio
+              socketio: { namespace: "/a,b" }
+          """)).containsExactly("test.yml:4: modules.chat.socketio.namespace: must not contain "
+          + "a comma: it ends the namespace in a Socket.IO packet");
+    }
+
+    @Test
+    void aBlockForAnotherProtocolIsStillChecked() {
+      assertThat(errors("""
+          modules:
+            m:
+              protocol: hocuspocus
+              hocuspocus: { document: d, token: t }
+              socketio:
+                namespace: chat
+                markr: {}
+          """)).containsExactly(
+          "test.yml:5: modules.m.socketio: needs protocol: socketio; this module's protocol is "
+              + "hocuspocus",
+          "test.yml:6: modules.m.socketio.namespace: must start with \"/\", such as /chat; got "
+              + "\"chat\"",
+          "test.yml:7: modules.m.socketio.markr: unknown key (known: namespace, join, marker, "
+              + "auth)");
+    }
+
+    @Test
+    void anInvalidProtocolDoesNotAlsoReportTheBlocksAsMismatched() {
+      assertThat(errors("""
+          modules:
+            m:
+              protocol: SocketIO
+              socketio: { namespace: /chat }
+          """)).containsExactly("test.yml:3: modules.m.protocol: must be raw, socketio, "
+          + "hocuspocus or ywebsocket, got \"SocketIO\"");
+    }
+
+    @Test
+    void hocuspocusWithAuthNeedsOnlyTheDocument() {
+      assertThat(errors("""
+          modules:
+            collab:
+              protocol: hocuspocus
+              auth:
+                type: docmost
+                base_url: https://docs.example.com
+                email: probe@example.com
+                password: ${env:API_KEY}
+          """)).containsExactly("test.yml:3: modules.collab.hocuspocus: missing required key: "
+          + "protocol hocuspocus needs hocuspocus.document");
+    }
+
+    @Test
+    void anEmptyDocumentIsAnError() {
+      assertThat(errors("""
+          modules:
+            collab:
+              protocol: hocuspocus
+              hocuspocus: { document: "", token: t }
+          """)).containsExactly(
+          "test.yml:4: modules.collab.hocuspocus.document: must not be empty");
+    }
+
+    @Test
+    void theMistakesOfSeveralBlocksAreReportedTogetherInFileOrder() {
+      assertThat(errors("""
+          modules:
+            m:
+              protocol: hocuspocus
+              broadcast: { receivers: 0, timeout: 0s }
+              hocuspocus: { documnt: d }
+              auth:
+                type: docmost
+                base_url: docs.example.com
+                email:
+          """)).containsExactly(
+          "test.yml:4: modules.m.broadcast.receivers: must be between 1 and 50, got 0",
+          "test.yml:4: modules.m.broadcast.timeout: must be greater than 0",
+          "test.yml:5: modules.m.hocuspocus.documnt: unknown key (known: document, token, "
+              + "token_file)",
+          "test.yml:5: modules.m.hocuspocus.document: missing required key",
+          "test.yml:7: modules.m.auth: set exactly one of password and password_file",
+          "test.yml:8: modules.m.auth.base_url: must be an absolute URL starting with http:// "
+              + "or https://",
+          "test.yml:9: modules.m.auth.email: expected a string, got null");
+    }
+  }
+
+  @Nested
+  class BroadcastSection {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"broadcast:", "broadcast: {}", "broadcast: { receivers: 1 }"})
+    void anEmptyBroadcastHasOneReceiverAndTheProbesTimeout(String line) throws Exception {
+      Config config = parse("modules:\n  room:\n    " + line + "\n");
+
+      assertThat(config.modules().get("room").app())
+          .isEqualTo(new App(Protocol.RAW, new Broadcast(1, null), null, null, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {1, 50})
+    void receiversFrom1To50(int receivers) throws Exception {
+      Config config = parse("modules:\n  room:\n    broadcast: { receivers: " + receivers + " }\n");
+
+      assertThat(config.modules().get("room").app().broadcast().receivers()).isEqualTo(receivers);
+    }
+
+    @Test
+    void receiversMustBeAnInteger() {
+      assertThat(errors("modules:\n  room:\n    broadcast: { receivers: two }\n")).containsExactly(
+          "test.yml:3: modules.room.broadcast.receivers: expected an integer, got \"two\"");
+    }
+
+    @Test
+    void theTimeoutMustBeBelowTheInheritedTimeoutOfEveryTargetUsingTheModule() {
+      assertThat(errors("""
+          modules:
+            room:
+              broadcast: { timeout: 10s }
+          targets:
+            - name: a
+              url: ws://a.example.com/room
+              module: room
+            - name: b
+              url: ws://b.example.com/room
+              module: room
+              timeout: 20s
+          """)).containsExactly("test.yml:7: targets[0].timeout: 10s (inherited) must be above "
+          + "the broadcast timeout 10s of module room");
+    }
+
+    @Test
+    void aTimeoutBelowTheTargetsIsValid() throws Exception {
+      Config config = parse("""
+          modules:
+            room:
+              broadcast: { receivers: 2, timeout: 9s }
+          targets:
+            - name: a
+              url: ws://a.example.com/room
+              module: room
+          """);
+
+      assertThat(config.moduleOf(config.targets().get(0)).app().broadcast())
+          .isEqualTo(new Broadcast(2, seconds(9)));
+    }
+
+    @Test
+    void theHoldAndTheBroadcastAreEachCheckedAgainstTheTimeout() {
+      assertThat(errors("""
+          modules:
+            room:
+              hold: { duration: 10s }
+              broadcast: { timeout: 12s }
+          targets:
+            - name: a
+              url: ws://a.example.com/room
+              module: room
+              timeout: 10s
+          """)).containsExactly(
+          "test.yml:9: targets[0].timeout: 10s must be above the hold duration 10s of module room",
+          "test.yml:9: targets[0].timeout: 10s must be above the broadcast timeout 12s of module "
+              + "room");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"raw", "socketio", "ywebsocket"})
+    void aBroadcastNeedsNoOtherSettingsForTheseProtocols(String protocol) throws Exception {
+      Config config = parse("modules:\n  m:\n    protocol: " + protocol
+          + "\n    broadcast: { receivers: 2 }\n");
+
+      assertThat(config.modules().get("m").app().broadcast()).isEqualTo(new Broadcast(2, null));
+    }
+  }
+
+  @Nested
+  class AuthSection {
+
+    private static final String HEAD = """
+        modules:
+          tree:
+            protocol: socketio
+            auth:
+              type: docmost
+        """;
+
+    @Test
+    void aDocmostLoginForSocketIoParsesToTheExactRecord() throws Exception {
+      Config config = parse(HEAD + """
+              base_url: http://docmost.internal:3000/wiki
+              email: probe@example.com
+              password: ${env:API_KEY}
+        """);
+
+      assertThat(config.modules().get("tree").app()).isEqualTo(new App(Protocol.SOCKETIO, null,
+          new SocketIo("/", null, new SocketIo.Event("wsprobe-marker", "{}"), null), null,
+          new Auth("docmost", URI.create("http://docmost.internal:3000/wiki"),
+              "probe@example.com", new Secret("k3y-from-env", true))));
+    }
+
+    @Test
+    void aLiteralPasswordIsSecret() throws Exception {
+      Config config = parse(HEAD + """
+              base_url: https://docs.example.com
+              email: probe@example.com
+              password: written-in-the-file
+        """);
+
+      assertThat(config.modules().get("tree").app().auth().password())
+          .isEqualTo(new Secret("written-in-the-file", true));
+    }
+
+    @Test
+    void everyRequiredKeyIsReported() {
+      assertThat(errors("modules:\n  tree:\n    protocol: socketio\n    auth: {}\n"))
+          .containsExactly(
+              "test.yml:4: modules.tree.auth.type: missing required key (known: docmost)",
+              "test.yml:4: modules.tree.auth.base_url: missing required key",
+              "test.yml:4: modules.tree.auth.email: missing required key",
+              "test.yml:4: modules.tree.auth: set exactly one of password and password_file");
+    }
+
+    @Test
+    void aTypoOfPasswordIsReportedOnce() {
+      assertThat(errors(HEAD + """
+              base_url: https://docs.example.com
+              email: probe@example.com
+              pasword: x
+        """)).containsExactly("test.yml:8: modules.tree.auth.pasword: unknown key (known: "
+          + "type, base_url, email, password, password_file)");
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("badBaseUrls")
+    void theBaseUrlIsAnHttpUrlWithAHost(String url, String message) {
+      assertThat(errors(HEAD + "      base_url: \"" + url + "\"\n"
+          + "      email: probe@example.com\n      password: x\n"))
+          .containsExactly("test.yml:6: modules.tree.auth.base_url: " + message);
+    }
+
+    static Stream<Arguments> badBaseUrls() {
+      return Stream.of(
+          arguments("ftp://docs.example.com", "scheme must be http or https, got ftp"),
+          arguments("/docs", "must be an absolute URL starting with http:// or https://"),
+          arguments("https:///api", "must have a host"),
+          arguments("https://admin:pw@docs.example.com",
+              "must not contain credentials (user:password@); use email and password"),
+          arguments("https://docs.example.com/?space=a",
+              "must be a base URL, without a query (?...) or fragment (#...)"),
+          arguments("https://docs example.com",
+              "not a valid URL: Illegal character in authority at index 8"),
+          arguments("", "must not be empty"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"raw", "ywebsocket"})
+    void authIsOnlyForSocketIoAndHocuspocus(String protocol) {
+      assertThat(errors("""
+          modules:
+            m:
+              protocol: %s
+              auth: { type: docmost, base_url: https://d.example.com, email: e, password: p }
+          """.formatted(protocol))).containsExactly("test.yml:4: modules.m.auth: needs protocol: "
+          + "socketio (for the cookie) or hocuspocus (for the collab token); this module's "
+          + "protocol is " + protocol);
+    }
+
+    @Test
+    void authWithTheDefaultProtocolSaysSo() {
+      assertThat(errors("""
+          modules:
+            m:
+              auth: { type: docmost, base_url: https://d.example.com, email: e, password: p }
+          """)).containsExactly("test.yml:3: modules.m.auth: needs protocol: socketio (for the "
+          + "cookie) or hocuspocus (for the collab token); this module's protocol is raw (the "
+          + "default)");
+    }
+
+    @Test
+    void aCookieHeaderIsFineWithHocuspocusAuth() throws Exception {
+      Config config = parse("""
+          modules:
+            collab:
+              protocol: hocuspocus
+              headers: { Cookie: "lb=eu-1" }
+              hocuspocus: { document: page.1 }
+              auth: { type: docmost, base_url: https://d.example.com, email: e, password: p }
+          """);
+
+      assertThat(config.modules().get("collab").app().auth()).isNotNull();
+    }
+
+    @Test
+    void theTokenFileOfHocuspocusMayNotBeSetWithAuthEither() {
+      assertThat(errors("""
+          modules:
+            collab:
+              protocol: hocuspocus
+              hocuspocus: { document: page.1, token_file: token.txt }
+              auth: { type: docmost, base_url: https://d.example.com, email: e, password: p }
+          """)).containsExactly("test.yml:4: modules.collab.hocuspocus.token_file: not allowed "
+          + "with auth: the token comes from auth");
+    }
+  }
+
+  @Nested
   class InvalidFiles {
 
     static Stream<Arguments> cases() {
@@ -498,7 +1057,8 @@ class ConfigLoaderTest {
           arguments("invalid-unknown-key.yml",
               "invalid-unknown-key.yml:3: modules.echo.hedaers: unknown key (known: headers, "
                   + "bearer_token, bearer_token_file, origin, subprotocols, tls, "
-                  + "preferred_ip_protocol, ip_protocol_fallback, max_message_size, messages, hold)"),
+                  + "preferred_ip_protocol, ip_protocol_fallback, max_message_size, messages, hold, "
+                  + "protocol, broadcast, socketio, hocuspocus, auth)"),
           arguments("invalid-duplicate-key.yml",
               "invalid-duplicate-key.yml:4: global.interval: duplicate key (first at line 2)"),
           arguments("invalid-duration-unit.yml",
@@ -608,7 +1168,80 @@ class ConfigLoaderTest {
               "invalid-url-no-host.yml:3: targets[0].url: must have a host"),
           arguments("invalid-url-credentials.yml",
               "invalid-url-credentials.yml:3: targets[0].url: must not contain credentials "
-                  + "(user:password@); use headers or bearer_token"));
+                  + "(user:password@); use headers or bearer_token"),
+          arguments("invalid-protocol.yml",
+              "invalid-protocol.yml:3: modules.chat.protocol: must be raw, socketio, hocuspocus "
+                  + "or ywebsocket, got \"websocket\""),
+          arguments("invalid-socketio-without-protocol.yml",
+              "invalid-socketio-without-protocol.yml:3: modules.chat.socketio: needs protocol: "
+                  + "socketio; this module's protocol is raw (the default)"),
+          arguments("invalid-hocuspocus-wrong-protocol.yml",
+              "invalid-hocuspocus-wrong-protocol.yml:4: modules.collab.hocuspocus: needs "
+                  + "protocol: hocuspocus; this module's protocol is ywebsocket"),
+          arguments("invalid-hocuspocus-missing.yml",
+              "invalid-hocuspocus-missing.yml:3: modules.collab.hocuspocus: missing required "
+                  + "key: protocol hocuspocus needs hocuspocus.document and a token "
+                  + "(hocuspocus.token, hocuspocus.token_file or auth)"),
+          arguments("invalid-hocuspocus-document.yml",
+              "invalid-hocuspocus-document.yml:5: modules.collab.hocuspocus.document: missing "
+                  + "required key"),
+          arguments("invalid-hocuspocus-token-missing.yml",
+              "invalid-hocuspocus-token-missing.yml:5: modules.collab.hocuspocus.token: missing "
+                  + "required key: set token or token_file, or log in with the module's auth"),
+          arguments("invalid-hocuspocus-token-both.yml",
+              "invalid-hocuspocus-token-both.yml:7: modules.collab.hocuspocus.token_file: token "
+                  + "and token_file are mutually exclusive"),
+          arguments("invalid-hocuspocus-token-with-auth.yml",
+              "invalid-hocuspocus-token-with-auth.yml:6: modules.collab.hocuspocus.token: not "
+                  + "allowed with auth: the token comes from auth"),
+          arguments("invalid-auth-type.yml",
+              "invalid-auth-type.yml:6: modules.collab.auth.type: unknown login flow "
+                  + "\"keycloak\" (known: docmost)"),
+          arguments("invalid-auth-base-url.yml",
+              "invalid-auth-base-url.yml:7: modules.collab.auth.base_url: scheme must be http or "
+                  + "https, got wss"),
+          arguments("invalid-auth-email.yml",
+              "invalid-auth-email.yml:8: modules.collab.auth.email: must not be empty"),
+          arguments("invalid-auth-password-both.yml",
+              "invalid-auth-password-both.yml:9: modules.tree.auth: set exactly one of password "
+                  + "and password_file, not both"),
+          arguments("invalid-auth-password-missing.yml",
+              "invalid-auth-password-missing.yml:5: modules.tree.auth: set exactly one of "
+                  + "password and password_file"),
+          arguments("invalid-auth-password-file-missing.yml",
+              "invalid-auth-password-file-missing.yml:8: modules.tree.auth.password_file: cannot "
+                  + "read file files/missing-password.txt: no such file"),
+          arguments("invalid-auth-protocol.yml",
+              "invalid-auth-protocol.yml:4: modules.notes.auth: needs protocol: socketio (for "
+                  + "the cookie) or hocuspocus (for the collab token); this module's protocol is "
+                  + "ywebsocket"),
+          arguments("invalid-auth-cookie-header.yml",
+              "invalid-auth-cookie-header.yml:6: modules.tree.auth: conflicts with the Cookie "
+                  + "header set in headers (auth sets the cookie); keep one of them"),
+          arguments("invalid-broadcast-receivers.yml",
+              "invalid-broadcast-receivers.yml:4: modules.room.broadcast.receivers: must be "
+                  + "between 1 and 50, got 51"),
+          arguments("invalid-broadcast-timeout.yml",
+              "invalid-broadcast-timeout.yml:8: targets[0].timeout: 5s must be above the "
+                  + "broadcast timeout 10s of module room"),
+          arguments("invalid-broadcast-unknown-key.yml",
+              "invalid-broadcast-unknown-key.yml:3: modules.room.broadcast.wait: unknown key "
+                  + "(known: receivers, timeout)"),
+          arguments("invalid-socketio-namespace.yml",
+              "invalid-socketio-namespace.yml:5: modules.chat.socketio.namespace: must start "
+                  + "with \"/\", such as /chat; got \"chat\""),
+          arguments("invalid-socketio-join-event.yml",
+              "invalid-socketio-join-event.yml:6: modules.chat.socketio.join.event: missing "
+                  + "required key"),
+          arguments("invalid-socketio-marker-probe.yml",
+              "invalid-socketio-marker-probe.yml:7: modules.chat.socketio.marker.data.probe: "
+                  + "reserved: the sender sets probe to the marker's unique id"),
+          arguments("invalid-socketio-marker-data.yml",
+              "invalid-socketio-marker-data.yml:6: modules.chat.socketio.marker.data: expected "
+                  + "a mapping, got a list"),
+          arguments("invalid-socketio-json-infinity.yml",
+              "invalid-socketio-json-infinity.yml:5: modules.chat.socketio.join.args[1]: JSON "
+                  + "has no infinity or NaN, got \".inf\""));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -635,7 +1268,8 @@ class ConfigLoaderTest {
               + "module, result, phase, url, le, version, revision, instance, job)",
           "invalid-many.yml:8: modules.echo.hedaers: unknown key (known: headers, bearer_token, "
               + "bearer_token_file, origin, subprotocols, tls, preferred_ip_protocol, "
-              + "ip_protocol_fallback, max_message_size, messages, hold)",
+              + "ip_protocol_fallback, max_message_size, messages, hold, protocol, broadcast, "
+              + "socketio, hocuspocus, auth)",
           "invalid-many.yml:13: modules.echo.messages[0].expect.regex: invalid regex: "
               + "Unclosed group near index 1",
           "invalid-many.yml:16: targets[0].url: scheme must be ws or wss, got https",
@@ -752,6 +1386,63 @@ class ConfigLoaderTest {
 
       assertThat(config.toString()).doesNotContain(SECRET).doesNotContain("literal-token-1234")
           .contains("X-Api-Key=<secret>", "Authorization=<secret>");
+    }
+
+    @Test
+    void appSecretsAreNotInTheErrorsOfTheirModule() {
+      assertNotLeaked("""
+          modules:
+            collab:
+              protocol: hocuspocus
+              hocuspocus: { document: "", token: "${env:TOKEN}" }
+              auth:
+                type: docmost
+                base_url: https://docs.example.com/?token=${env:TOKEN}
+                email: ""
+                password: ${env:TOKEN}
+              broadcast: { receivers: 0 }
+            chat:
+              protocol: socketio
+              socketio:
+                namespace: chat
+                auth: { token: "${env:TOKEN}", room: { id: "${env:TOKEN}" } }
+              auth: { type: oauth, base_url: "https://${env:TOKEN}", email: e, password: p }
+          """, Map.of("TOKEN", SECRET), Path.of(""));
+    }
+
+    @Test
+    void aLiteralPasswordOrTokenIsNotInTheErrors(@TempDir Path dir) throws IOException {
+      Files.writeString(dir.resolve("password.txt"), SECRET + "\n");
+      assertNotLeaked("""
+          modules:
+            collab:
+              protocol: hocuspocus
+              hocuspocus: { document: d, token: "%s" }
+              auth: { type: docmost, base_url: "%s", email: e, password_file: password.txt,
+                      password: "%s" }
+          """.formatted(SECRET, SECRET, SECRET), Map.of(), dir);
+    }
+
+    @Test
+    void appSecretsAreRedactedWhenTheConfigIsPrinted(@TempDir Path dir) throws Exception {
+      Files.writeString(dir.resolve("password.txt"), SECRET + "-file\n");
+      Config config = ConfigLoader.parse("""
+          modules:
+            collab:
+              protocol: hocuspocus
+              hocuspocus: { document: d, token: "${env:TOKEN}" }
+            docmost:
+              protocol: hocuspocus
+              hocuspocus: { document: page.1 }
+              auth: { type: docmost, base_url: "https://d.example.com", email: e,
+                      password_file: password.txt }
+            chat:
+              protocol: socketio
+              socketio: { auth: { token: "${env:TOKEN}" } }
+          """, "test.yml", dir, Map.of("TOKEN", SECRET)::get);
+
+      assertThat(config.toString()).doesNotContain(SECRET)
+          .contains("token=<secret>", "password=<secret>", "auth=<secret>");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -899,6 +1590,8 @@ class ConfigLoaderTest {
       return Stream.of(ConfigLoader.TOP_KEYS, ConfigLoader.GLOBAL_KEYS, ConfigLoader.BUCKET_KEYS,
           ConfigLoader.MODULE_KEYS, ConfigLoader.TLS_KEYS, ConfigLoader.MESSAGE_KEYS,
           ConfigLoader.EXPECT_KEYS, ConfigLoader.JSON_KEYS, ConfigLoader.HOLD_KEYS,
+          ConfigLoader.BROADCAST_KEYS, ConfigLoader.SOCKETIO_KEYS, ConfigLoader.JOIN_KEYS,
+          ConfigLoader.MARKER_KEYS, ConfigLoader.HOCUSPOCUS_KEYS, ConfigLoader.AUTH_KEYS,
           ConfigLoader.TARGET_KEYS).flatMap(List::stream).distinct();
     }
 
@@ -916,16 +1609,67 @@ class ConfigLoaderTest {
     void theShippedExampleIsValid() throws Exception {
       Path example = Path.of("../examples/wsprobe.yml");
       Map<String, String> env = Map.of("ECHO_API_KEY", "example-key",
-          "DOCMOST_TOKEN", "example-token");
+          "DOCMOST_PROBE_PASSWORD", "example-password");
 
       Config config = ConfigLoader.parse(Files.readString(example), "wsprobe.yml",
           example.getParent(), env::get);
 
-      assertThat(config.targets()).extracting(Target::name)
-          .containsExactly("docmost-collab", "docmost-socketio", "echo", "echo-idle");
-      assertThat(config.modules().keySet())
-          .containsExactly("default", "upgrade", "echo", "idle", "docmost_socketio");
+      assertThat(config.targets()).extracting(Target::name).containsExactly("status-feed",
+          "docmost-collab", "docmost-socketio", "echo", "echo-idle", "chat-room");
+      assertThat(config.modules().keySet()).containsExactly("default", "upgrade", "echo", "idle",
+          "room", "docmost_collab", "docmost_socketio");
       assertThat(config.global().labels()).containsKey("location");
+
+      Auth login = new Auth("docmost", URI.create("https://docs.example.com"),
+          "wsprobe@docs.example.com", new Secret("example-password", true));
+      assertThat(config.modules().get("room").app())
+          .isEqualTo(new App(Protocol.RAW, new Broadcast(2, seconds(3)), null, null, null));
+      assertThat(config.modules().get("docmost_collab").app()).isEqualTo(new App(
+          Protocol.HOCUSPOCUS, new Broadcast(1, seconds(5)), null,
+          new Hocuspocus("page.<pageId>", null), login));
+      Module socketio = config.modules().get("docmost_socketio");
+      assertThat(socketio.app()).isEqualTo(new App(Protocol.SOCKETIO, null,
+          new SocketIo("/", null, new SocketIo.Event("wsprobe-marker", "{}"), null), null, login));
+      assertThat(socketio.headers()).isEmpty();
+    }
+
+    @Test
+    void theDocmostExampleIsValid(@TempDir Path dir) throws Exception {
+      // Its password file is relative to it: copy it next to a stand-in.
+      Path example = dir.resolve("docmost.yml");
+      Files.copy(Path.of("../examples/docmost.yml"), example);
+      Files.createDirectories(dir.resolve("secrets"));
+      Files.writeString(dir.resolve("secrets/docmost-probe-password"), "example-password\n");
+
+      Config config = ConfigLoader.load(example);
+
+      assertThat(config.targets()).extracting(Target::name, target -> target.url().toString(),
+              Target::module)
+          .containsExactly(
+              tuple("docmost-collab", "wss://docs.example.com/collab", "docmost_collab"),
+              tuple("docmost-socketio",
+                  "wss://docs.example.com/socket.io/?EIO=4&transport=websocket", "docmost_tree"));
+      Auth login = new Auth("docmost", URI.create("https://docs.example.com"),
+          "wsprobe@docs.example.com", new Secret("example-password", true));
+      assertThat(config.modules().get("docmost_collab").app()).isEqualTo(new App(
+          Protocol.HOCUSPOCUS, new Broadcast(1, seconds(5)), null,
+          new Hocuspocus("page.<pageId>", null), login));
+      assertThat(config.modules().get("docmost_tree").app()).isEqualTo(new App(
+          Protocol.SOCKETIO, new Broadcast(1, seconds(5)),
+          new SocketIo("/", null, new SocketIo.Event("message",
+              "{\"operation\":\"refetchRootTreeNodeEvent\",\"spaceId\":\"<spaceId>\"}"), null),
+          null, login));
+    }
+
+    @Test
+    void theDocmostExampleNeedsItsPasswordFile(@TempDir Path dir) throws Exception {
+      Path example = dir.resolve("docmost.yml");
+      Files.copy(Path.of("../examples/docmost.yml"), example);
+
+      assertThatThrownBy(() -> ConfigLoader.load(example))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("modules.docmost_collab.auth.password_file: cannot read file "
+              + "secrets/docmost-probe-password: no such file");
     }
   }
 }
