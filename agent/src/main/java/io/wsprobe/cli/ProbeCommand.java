@@ -183,6 +183,7 @@ final class ProbeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--ping-interval needs --hold");
     }
     return new Module(base.name(), hdrs, origin != null ? origin : base.origin(), protocols, tls,
-        base.ipProtocol(), base.ipProtocolFallback(), base.maxMessageBytes(), messages, holdCfg);
+        base.ipProtocol(), base.ipProtocolFallback(), base.maxMessageBytes(), messages, holdCfg,
+        base.app());
   }
 }
