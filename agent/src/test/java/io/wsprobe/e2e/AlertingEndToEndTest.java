@@ -12,6 +12,7 @@ import io.wsprobe.support.AppServer;
 import io.wsprobe.support.Alertmanager;
 import io.wsprobe.support.Dashboards;
 import io.wsprobe.support.Nginx;
+import io.wsprobe.support.NodeServer;
 import io.wsprobe.support.Prometheus;
 import io.wsprobe.support.Repo;
 import io.wsprobe.support.RuleFiles;
@@ -78,6 +79,7 @@ class AlertingEndToEndTest {
   static Alertmanager alertmanager;
   static Prometheus prometheus;
   static String brokenUrl;
+  static NodeServer room;
 
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
@@ -94,6 +96,7 @@ class AlertingEndToEndTest {
         """.formatted(tlsPort, cert.certFile(), cert.keyFile()) + UPGRADE_LINES.formatted(appPort));
     broken = Nginx.start(Files.createDirectories(dir.resolve("nginx-broken")), NO_UPGRADE_LINES.formatted(appPort));
     brokenUrl = "ws://127.0.0.1:" + broken.port() + "/collab";
+    room = NodeServer.start("room-server.js");
 
     String config = """
         global:
@@ -107,13 +110,18 @@ class AlertingEndToEndTest {
               - send: hello
                 expect: { echo: true }
             hold: { duration: 200ms }
+          room:
+            broadcast: { receivers: 2, timeout: 500ms }
         targets:
           - name: good
             url: wss://127.0.0.1:%d/collab
             module: echo_hold
           - name: broken
             url: %s
-        """.formatted(tlsPort, brokenUrl);
+          - name: good-room
+            url: ws://127.0.0.1:%d/room-e2e
+            module: room
+        """.formatted(tlsPort, brokenUrl, room.port());
     agent = new Agent(vertx, () -> ConfigLoader.parse(config, "e2e.yml", dir, n -> null), "127.0.0.1:0", null);
     agent.start().await();
     awaitGoodProbe();
@@ -185,6 +193,7 @@ class AlertingEndToEndTest {
     all.add(agent == null ? null : () -> agent.stop().await());
     all.add(good);
     all.add(broken);
+    all.add(room);
     all.add(vertx == null ? null : () -> vertx.close().await());
     Exception first = null;
     for (AutoCloseable c : all) {
@@ -262,11 +271,8 @@ class AlertingEndToEndTest {
    * Panels allowed to return no data here, with the reason. Failure-only panels (failures by
    * result, failing locations) must return data: the broken proxy is failing while this runs.
    */
-  static final Map<String, String> NO_DATA_EXPECTED = Map.of(
-      "wsprobe-overview / Broadcast delay p95", "broadcast probes come with a later issue; no series yet",
-      "wsprobe-overview / Broadcast receivers missing the last marker", "broadcast probes come with a later issue; no series yet",
-      "wsprobe-target / Broadcast delay", "broadcast probes come with a later issue; no series yet",
-      "wsprobe-target / Broadcast receivers missing", "broadcast probes come with a later issue; no series yet");
+  /** Panels allowed to return no data in this run, with the reason (none: every panel has data). */
+  static final Map<String, String> NO_DATA_EXPECTED = Map.of();
 
   static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.*), *(\\w+)\\)");
 
