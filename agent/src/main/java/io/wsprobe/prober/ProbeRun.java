@@ -629,7 +629,9 @@ final class ProbeRun {
           .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
     }
     answerText = text.toString();
-    trace.received(answerText);
+    if (parent == null) {
+      trace.received(answerText);
+    }
   }
 
   private void onAnswerBody(HttpContent content) {

@@ -21,7 +21,7 @@ public final class Trace {
   }
 
   public void step(String name, long durationNanos, String text) {
-    add("step", String.format(Locale.ROOT, "%-9s %9s  %s", name, millis(durationNanos), text));
+    add("step", String.format(Locale.ROOT, "%-12s %9s  %s", name, millis(durationNanos), text));
   }
 
   public void note(String text) {
