@@ -1314,6 +1314,19 @@ public final class ConfigLoader {
 
   /** The HTTP(S) base URL of an application: scheme, host, optional port and path. */
   private URI httpUrl(Node node, String path) {
+    URI url = absoluteUrl(node, path, "http", "https", "use email and password");
+    if (url != null && (url.getRawQuery() != null || url.getRawFragment() != null)) {
+      reader.error(node, path, "must be a base URL, without a query (?...) or fragment (#...)");
+      return null;
+    }
+    return url;
+  }
+
+  /**
+   * An absolute URL with one of two schemes, a host and no credentials; null after reporting
+   * what is wrong. Messages name the scheme at most: a query string may hold a token.
+   */
+  private URI absoluteUrl(Node node, String path, String scheme1, String scheme2, String credentialsHint) {
     String text = reader.nonEmptyString(node, path);
     if (text == null) {
       return null;
@@ -1328,16 +1341,13 @@ public final class ConfigLoader {
     }
     String scheme = url.getScheme();
     if (scheme == null) {
-      reader.error(node, path, "must be an absolute URL starting with http:// or https://");
-    } else if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
-      reader.error(node, path, "scheme must be http or https, got " + scheme);
+      reader.error(node, path, "must be an absolute URL starting with " + scheme1 + ":// or " + scheme2 + "://");
+    } else if (!scheme.equalsIgnoreCase(scheme1) && !scheme.equalsIgnoreCase(scheme2)) {
+      reader.error(node, path, "scheme must be " + scheme1 + " or " + scheme2 + ", got " + scheme);
     } else if (url.getHost() == null) {
       reader.error(node, path, "must have a host");
     } else if (url.getRawUserInfo() != null) {
-      reader.error(node, path,
-          "must not contain credentials (user:password@); use email and password");
-    } else if (url.getRawQuery() != null || url.getRawFragment() != null) {
-      reader.error(node, path, "must be a base URL, without a query (?...) or fragment (#...)");
+      reader.error(node, path, "must not contain credentials (user:password@); " + credentialsHint);
     } else {
       return url;
     }
@@ -1449,35 +1459,13 @@ public final class ConfigLoader {
     return new Target(name, url, moduleName, Collections.unmodifiableMap(labels), interval, timeout);
   }
 
-  /** A ws or wss URL. Messages name the scheme at most: a query string may hold a token. */
+  /** A ws or wss URL. */
   private URI url(Node node, String path) {
-    String text = reader.nonEmptyString(node, path);
-    if (text == null) {
-      return null;
-    }
-    URI url;
-    try {
-      url = new URI(text);
-    } catch (URISyntaxException e) {
-      reader.error(node, path, "not a valid URL: " + e.getReason()
-          + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
-      return null;
-    }
-    String scheme = url.getScheme();
-    if (scheme == null) {
-      reader.error(node, path, "must be an absolute URL starting with ws:// or wss://");
-    } else if (!scheme.equalsIgnoreCase("ws") && !scheme.equalsIgnoreCase("wss")) {
-      reader.error(node, path, "scheme must be ws or wss, got " + scheme);
-    } else if (url.getHost() == null) {
-      reader.error(node, path, "must have a host");
-    } else if (url.getRawUserInfo() != null) {
-      reader.error(node, path,
-          "must not contain credentials (user:password@); use headers or bearer_token");
-    } else if (url.getRawFragment() != null) {
+    URI url = absoluteUrl(node, path, "ws", "wss", "use headers or bearer_token");
+    if (url != null && url.getRawFragment() != null) {
       reader.error(node, path, "must not have a fragment (#...)");
-    } else {
-      return url;
+      return null;
     }
-    return null;
+    return url;
   }
 }
