@@ -54,22 +54,6 @@ class AlertingEndToEndTest {
   /** 5m windows become 10s, {@code for: 2m} becomes 4s. */
   static final long SPEEDUP = 30;
 
-  static final String UPGRADE_LINES = """
-          location / {
-            proxy_pass http://127.0.0.1:%d;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection "upgrade";
-            proxy_set_header Host $host;
-          }
-      """;
-  static final String NO_UPGRADE_LINES = """
-          location / {
-            proxy_pass http://127.0.0.1:%d;
-            proxy_set_header Host $host;
-          }
-      """;
-
   static Vertx vertx;
   static HttpServer app;
   static Nginx good;
@@ -93,8 +77,8 @@ class AlertingEndToEndTest {
             listen 127.0.0.1:%d ssl;
             ssl_certificate %s;
             ssl_certificate_key %s;
-        """.formatted(tlsPort, cert.certFile(), cert.keyFile()) + UPGRADE_LINES.formatted(appPort));
-    broken = Nginx.start(Files.createDirectories(dir.resolve("nginx-broken")), NO_UPGRADE_LINES.formatted(appPort));
+        """.formatted(tlsPort, cert.certFile(), cert.keyFile()) + Nginx.proxyWithUpgrade(appPort));
+    broken = Nginx.start(Files.createDirectories(dir.resolve("nginx-broken")), Nginx.proxyWithoutUpgrade(appPort));
     brokenUrl = "ws://127.0.0.1:" + broken.port() + "/collab";
     room = NodeServer.start("room-server.js");
 
@@ -316,7 +300,7 @@ class AlertingEndToEndTest {
   @Test
   @Order(3)
   void fixingTheProxyResolvesTheAlert() throws Exception {
-    broken.reload(UPGRADE_LINES.formatted(app.actualPort()));
+    broken.reload(Nginx.proxyWithUpgrade(app.actualPort()));
     JsonObject resolved = await("the resolved notification for broken", Duration.ofSeconds(60),
         () -> notified("WsprobeUpgradeIgnored", "broken", "resolved"));
     assertThat(resolved.getJsonObject("labels").getString("result")).isEqualTo("upgrade_ignored");

@@ -26,22 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The classic failure, for real: nginx in front of an app, with and without the Upgrade lines. */
 class NginxProxyTest {
 
-  static final String GOOD = """
-          location / {
-            proxy_pass http://127.0.0.1:%d;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection "upgrade";
-            proxy_set_header Host $host;
-          }
-      """;
-  static final String BROKEN = """
-          location / {
-            proxy_pass http://127.0.0.1:%d;
-            proxy_set_header Host $host;
-          }
-      """;
-
   static Vertx vertx;
   static HttpServer app;
   static Nginx good;
@@ -52,8 +36,8 @@ class NginxProxyTest {
   static void start(@TempDir Path dir) throws Exception {
     vertx = Vertx.vertx();
     app = AppServer.start(vertx);
-    good = Nginx.start(Files.createDirectories(dir.resolve("good")), GOOD.formatted(app.actualPort()));
-    broken = Nginx.start(Files.createDirectories(dir.resolve("broken")), BROKEN.formatted(app.actualPort()));
+    good = Nginx.start(Files.createDirectories(dir.resolve("good")), Nginx.proxyWithUpgrade(app.actualPort()));
+    broken = Nginx.start(Files.createDirectories(dir.resolve("broken")), Nginx.proxyWithoutUpgrade(app.actualPort()));
     prober = new WebSocketProber(vertx);
   }
 

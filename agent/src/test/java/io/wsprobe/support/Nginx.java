@@ -15,6 +15,25 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Nginx implements AutoCloseable {
 
+  /** A location proxying to {@code 127.0.0.1:<port>} with the WebSocket lines: upgrades pass. */
+  public static String proxyWithUpgrade(int port) {
+    return location(port, """
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+        """);
+  }
+
+  /** The same without them, as in the broken deployments: upgrades become plain GETs. */
+  public static String proxyWithoutUpgrade(int port) {
+    return location(port, "");
+  }
+
+  private static String location(int port, String lines) {
+    return "    location / {\n      proxy_pass http://127.0.0.1:" + port + ";\n" + lines
+        + "      proxy_set_header Host $host;\n    }\n";
+  }
+
   private final Path dir;
   private final int port;
   private Process process;
