@@ -13,6 +13,7 @@ import io.wsprobe.prober.Warmup;
 import io.wsprobe.prober.WebSocketProber;
 import io.wsprobe.scheduler.Scheduler;
 import io.wsprobe.web.WebServer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,7 +66,9 @@ public final class Agent {
     prober = new WebSocketProber(vertx);
     scheduler = new Scheduler(vertx, prober, metrics, this::onResult);
     web = new WebServer(vertx, this);
-    return Warmup.run(vertx, prober).compose(v -> {
+    List<Module.Tls> tls = first.targets().stream().filter(Target::tls)
+        .map(t -> first.moduleOf(t).tls()).toList();
+    return Warmup.run(vertx, prober, tls).compose(v -> {
       scheduler.apply(first);
       return web.listen(listenAddress);
     }).map(port -> {

@@ -104,7 +104,7 @@ final class ProbeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     try {
       WebSocketProber prober = new WebSocketProber(vertx);
-      Warmup.run(vertx, prober).await();
+      Warmup.run(vertx, prober, target.tls() ? List.of(module.tls()) : List.of()).await();
       ProbeResult r = prober.probe(target, module).await();
       out.print(r.trace().render());
       if (!r.success()) {

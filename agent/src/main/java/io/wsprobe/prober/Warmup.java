@@ -22,6 +22,26 @@ public final class Warmup {
   private Warmup() {}
 
   public static Future<Void> run(Vertx vertx, WebSocketProber prober) {
+    return run(vertx, prober, List.of());
+  }
+
+  /**
+   * Also prepares the TLS settings that wss targets will use: builds their contexts (loading the
+   * trust store) and has an engine write a ClientHello in memory, so the first real handshake
+   * does not pay the JDK's one-time TLS start-up inside its {@code tls} phase.
+   */
+  public static Future<Void> run(Vertx vertx, WebSocketProber prober, java.util.Collection<Module.Tls> tls) {
+    Future<Void> tlsWarm = tls.isEmpty() ? Future.succeededFuture()
+        : vertx.<Void>executeBlocking(() -> {
+          for (Module.Tls t : new java.util.LinkedHashSet<>(tls)) {
+            prober.warmTls(t);
+          }
+          return null;
+        }, false).otherwiseEmpty();
+    return tlsWarm.compose(v -> probes(vertx, prober));
+  }
+
+  private static Future<Void> probes(Vertx vertx, WebSocketProber prober) {
     HttpServer server = vertx.createHttpServer()
         .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage));
     return server.listen(0, "127.0.0.1").compose(s -> {

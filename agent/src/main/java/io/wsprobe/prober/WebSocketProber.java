@@ -94,6 +94,20 @@ public final class WebSocketProber {
         m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), m.app());
   }
 
+  /** See {@link Warmup}: a ClientHello written in memory with these settings. Blocking. */
+  void warmTls(Module.Tls settings) {
+    try {
+      javax.net.ssl.SSLEngine engine = tls.get(settings).newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT,
+          settings.serverName() != null ? settings.serverName() : "localhost", 443);
+      engine.beginHandshake();
+      java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+      engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+      engine.closeOutbound();
+    } catch (Exception e) {
+      // a bad CA file shows up in the first real probe, with its reason, as tls_error
+    }
+  }
+
   public void close() {
     docmost.close();
   }
