@@ -67,7 +67,13 @@ public final class AgentCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LoggerFactory.getLogger(AgentCommand.class).info("stopping");
-      agent.stop().eventually(vertx::close).await();
+      // not stop().eventually(vertx::close): that result is handed to a closed event loop, so
+      // awaiting it would hang the shutdown for ever
+      try {
+        agent.stop().await();
+      } finally {
+        vertx.close().await();
+      }
       stopped.countDown();
     }));
     stopped.await();

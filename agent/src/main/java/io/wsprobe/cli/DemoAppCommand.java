@@ -32,7 +32,11 @@ final class DemoAppCommand implements Callable<Integer> {
         + " /room/<name>   (Ctrl-C stops)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      servers.stop().eventually(vertx::close).await();
+      try {
+        servers.stop().await();
+      } finally {
+        vertx.close().await();
+      }
       stopped.countDown();
     }));
     stopped.await();

@@ -40,7 +40,12 @@ final class DemoCommand implements Callable<Integer> {
         + "/metrics   status: http://" + hostForUrl(listenAddress) + ":" + agent.port() + "/   (Ctrl-C stops)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.stop().eventually(servers::stop).eventually(vertx::close).await();
+      try {
+        agent.stop().await();
+        servers.stop().await();
+      } finally {
+        vertx.close().await();
+      }
       stopped.countDown();
     }));
     stopped.await();
