@@ -12,6 +12,7 @@ import io.wsprobe.prober.Result;
 import io.wsprobe.prober.Warmup;
 import io.wsprobe.prober.WebSocketProber;
 import io.wsprobe.scheduler.Scheduler;
+import io.wsprobe.scheduler.Shard;
 import io.wsprobe.web.WebServer;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class Agent {
   private final Callable<Config> configSource;
   private final String listenAddress;
   private final Scheduler.Listener extraListener;
+  private final Shard shard;
   private final Map<String, Result> lastResults = new ConcurrentHashMap<>();
   private volatile Config config;
   private AgentMetrics metrics;
@@ -47,10 +49,17 @@ public final class Agent {
    */
   public Agent(Vertx vertx, Callable<Config> configSource, String listenAddress,
                Scheduler.Listener listener) {
+    this(vertx, configSource, listenAddress, listener, Shard.ALL);
+  }
+
+  /** @param shard this replica's share of the targets when several agents split one config */
+  public Agent(Vertx vertx, Callable<Config> configSource, String listenAddress,
+               Scheduler.Listener listener, Shard shard) {
     this.vertx = vertx;
     this.configSource = configSource;
     this.listenAddress = listenAddress;
     this.extraListener = listener;
+    this.shard = shard;
   }
 
   public Future<Agent> start() {
@@ -61,7 +70,7 @@ public final class Agent {
       return Future.failedFuture(e);
     }
     config = first;
-    metrics = new AgentMetrics(first.global().buckets());
+    metrics = new AgentMetrics(first.global().buckets(), shard.index(), shard.count());
     metrics.reloaded(true);
     prober = new WebSocketProber(vertx);
     scheduler = new Scheduler(vertx, prober, metrics, this::onResult);
@@ -69,13 +78,16 @@ public final class Agent {
     List<Module.Tls> tls = first.targets().stream().filter(Target::tls)
         .map(t -> first.moduleOf(t).tls()).toList();
     return Warmup.run(vertx, prober, tls).compose(v -> {
-      scheduler.apply(first);
-      return web.listen(listenAddress);
-    }).map(port -> {
-      LOG.atInfo().addKeyValue("address", listenAddress).addKeyValue("port", port)
-          .addKeyValue("targets", first.targets().size()).addKeyValue("config", first.source())
-          .log("wsprobe started");
-      return this;
+      int mine = schedule(first);
+      return web.listen(listenAddress).map(port -> {
+        var event = LOG.atInfo().addKeyValue("address", listenAddress).addKeyValue("port", port)
+            .addKeyValue("targets", first.targets().size());
+        if (shard.sharded()) {
+          event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
+        }
+        event.addKeyValue("config", first.source()).log("wsprobe started");
+        return this;
+      });
     });
   }
 
@@ -84,16 +96,27 @@ public final class Agent {
     try {
       Config next = configSource.call();
       config = next;
-      scheduler.apply(next);
+      int mine = schedule(next);
       metrics.reloaded(true);
-      LOG.atInfo().addKeyValue("targets", next.targets().size()).addKeyValue("config", next.source())
-          .log("configuration reloaded");
+      var event = LOG.atInfo().addKeyValue("targets", next.targets().size());
+      if (shard.sharded()) {
+        event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
+      }
+      event.addKeyValue("config", next.source()).log("configuration reloaded");
       return Future.succeededFuture(next);
     } catch (Exception e) {
       metrics.reloaded(false);
       LOG.atError().addKeyValue("err", e.getMessage()).log("configuration reload failed; keeping the running configuration");
       return Future.failedFuture(e);
     }
+  }
+
+  /** Hands this shard's targets to the scheduler; returns how many that is. */
+  private int schedule(Config full) {
+    Config mine = shard.filter(full);
+    metrics.targets(full.targets().size());
+    scheduler.apply(mine);
+    return mine.targets().size();
   }
 
   /** Logs a target's result when it changes (every result only at debug): bounded log volume. */
@@ -135,6 +158,10 @@ public final class Agent {
 
   public Scheduler scheduler() {
     return scheduler;
+  }
+
+  public Shard shard() {
+    return shard;
   }
 
   public int port() {

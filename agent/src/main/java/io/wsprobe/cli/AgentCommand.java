@@ -5,6 +5,7 @@ import io.wsprobe.Agent;
 import io.wsprobe.Version;
 import io.wsprobe.config.ConfigException;
 import io.wsprobe.config.ConfigLoader;
+import io.wsprobe.scheduler.Shard;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +31,12 @@ public final class AgentCommand implements Callable<Integer> {
       description = "where /metrics is served (default: ${DEFAULT-VALUE})")
   String listenAddress;
 
+  @Option(names = "--shard", paramLabel = "I/N", defaultValue = "0/1",
+      description = "probe only shard I of N (from 0) of the targets, so N replicas split one"
+          + " configuration; auto/N takes I from the host name's -<I> suffix, as in a StatefulSet"
+          + " (default: ${DEFAULT-VALUE}, every target)")
+  String shard;
+
   @Mixin
   LogOptions log;
 
@@ -44,9 +51,10 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Shard share = Shard.parse(shard, Shard::hostname);
     log.apply();
     Vertx vertx = Vertx.vertx();
-    Agent agent = new Agent(vertx, () -> ConfigLoader.load(configFile), listenAddress, null);
+    Agent agent = new Agent(vertx, () -> ConfigLoader.load(configFile), listenAddress, null, share);
     try {
       agent.start().await();
     } catch (Exception e) {
@@ -59,7 +67,13 @@ public final class AgentCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LoggerFactory.getLogger(AgentCommand.class).info("stopping");
-      agent.stop().eventually(vertx::close).await();
+      // not stop().eventually(vertx::close): that result is handed to a closed event loop, so
+      // awaiting it would hang the shutdown for ever
+      try {
+        agent.stop().await();
+      } finally {
+        vertx.close().await();
+      }
       stopped.countDown();
     }));
     stopped.await();

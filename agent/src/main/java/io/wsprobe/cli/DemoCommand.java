@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wsprobe demo}: the agent against demo targets it starts itself, on loopback. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = DemoAppCommand.class,
     description = "Start a healthy WebSocket app and a broken proxy on loopback, probe both every"
         + " few seconds, print each result and serve /metrics. Stop with Ctrl-C.")
 final class DemoCommand implements Callable<Integer> {
@@ -40,7 +40,12 @@ final class DemoCommand implements Callable<Integer> {
         + "/metrics   status: http://" + hostForUrl(listenAddress) + ":" + agent.port() + "/   (Ctrl-C stops)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.stop().eventually(servers::stop).eventually(vertx::close).await();
+      try {
+        agent.stop().await();
+        servers.stop().await();
+      } finally {
+        vertx.close().await();
+      }
       stopped.countDown();
     }));
     stopped.await();

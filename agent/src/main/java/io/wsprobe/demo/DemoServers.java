@@ -11,8 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The demo's own targets, in-process on loopback:
  * <ul>
- *   <li>a healthy app: {@code /echo} echoes every message, {@code /room/<name>} fans every message
- *       out to all sessions of that room;</li>
+ *   <li>a healthy app: {@code /echo} echoes every message, and so do Docmost's WebSocket paths
+ *       {@code /collab} and {@code /socket.io/} (plain echo, not their protocols: enough to show
+ *       whether a proxy passes the upgrade); {@code /room/<name>} fans every message out to all
+ *       sessions of that room; a plain GET gets a page, as an app's front end would;</li>
  *   <li>a "broken proxy": answers every request, upgrade or not, with {@code 200 text/html},
  *       which is what an app behind nginx without the Upgrade/Connection lines returns.</li>
  * </ul>
@@ -28,26 +30,38 @@ public final class DemoServers {
     this.vertx = vertx;
   }
 
+  static final String PAGE =
+      "<!doctype html><html><head><title>Docs</title></head><body><div id=\"root\"></div></body></html>\n";
+
+  /** Both servers on loopback, on free ports. */
   public Future<Void> start() {
+    brokenProxy = vertx.createHttpServer().requestHandler(req -> req.response()
+        .putHeader("Content-Type", "text/html; charset=utf-8").end(PAGE));
+    return Future.all(startApp("127.0.0.1", 0), brokenProxy.listen(0, "127.0.0.1")).mapEmpty();
+  }
+
+  /** Only the healthy app, on {@code host:port} ({@code wsprobe demo app}, behind the Compose stack's proxies). */
+  public Future<Integer> startApp(String host, int port) {
     app = vertx.createHttpServer()
         .webSocketHandshakeHandler(h -> {
-          if (h.path().equals("/echo") || h.path().startsWith("/room/")) {
+          if (echoes(h.path()) || h.path().startsWith("/room/")) {
             h.accept();
           } else {
             h.reject(404);
           }
         })
         .webSocketHandler(this::session)
-        .requestHandler(req -> req.response().putHeader("Content-Type", "text/plain").end("demo app\n"));
-    brokenProxy = vertx.createHttpServer().requestHandler(req -> req.response()
-        .putHeader("Content-Type", "text/html; charset=utf-8")
-        .end("<!doctype html><html><head><title>Docs</title></head><body><div id=\"root\"></div></body></html>\n"));
-    return Future.all(app.listen(0, "127.0.0.1"), brokenProxy.listen(0, "127.0.0.1")).mapEmpty();
+        .requestHandler(req -> req.response().putHeader("Content-Type", "text/html; charset=utf-8").end(PAGE));
+    return app.listen(port, host).map(HttpServer::actualPort);
+  }
+
+  private static boolean echoes(String path) {
+    return path.equals("/echo") || path.equals("/collab") || path.startsWith("/socket.io/");
   }
 
   private void session(ServerWebSocket ws) {
     String path = ws.path();
-    if (path.equals("/echo")) {
+    if (echoes(path)) {
       ws.textMessageHandler(ws::writeTextMessage);
       ws.binaryMessageHandler(ws::writeBinaryMessage);
     } else {
@@ -67,6 +81,7 @@ public final class DemoServers {
   }
 
   public Future<Void> stop() {
-    return Future.all(app.close(), brokenProxy.close()).mapEmpty();
+    return Future.all(app == null ? Future.succeededFuture() : app.close(),
+        brokenProxy == null ? Future.succeededFuture() : brokenProxy.close()).mapEmpty();
   }
 }

@@ -29,16 +29,24 @@ public final class AgentMetrics implements AutoCloseable {
   public static final String SCHEDULER_LAG = "wsprobe.scheduler.lag";
   public static final String IN_FLIGHT = "wsprobe.probes.in.flight";
   public static final String TARGETS = "wsprobe.targets";
+  public static final String SHARD_TARGETS = "wsprobe.shard.targets";
+  public static final String SHARD_INFO = "wsprobe.shard.info";
 
   private final PrometheusMeterRegistry registry;
   private final AtomicLong reloadOk = new AtomicLong(1);
   private final AtomicLong reloadMillis = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong targets = new AtomicLong();
+  private final AtomicLong shardTargets = new AtomicLong();
   private final Timer lag;
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public AgentMetrics(Buckets buckets) {
+    this(buckets, 0, 1);
+  }
+
+  /** With this replica's place among {@code shards} agents that split the targets. */
+  public AgentMetrics(Buckets buckets, int shard, int shards) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.throwExceptionOnRegistrationFailure();
     Gauge.builder(BUILD_INFO, () -> 1).description("wsprobe version")
@@ -48,7 +56,12 @@ public final class AgentMetrics implements AutoCloseable {
     Gauge.builder(RELOAD_TIME, reloadMillis, v -> v.get() / 1000.0).baseUnit("seconds")
         .description("When the configuration was last loaded successfully, Unix time").register(registry);
     Gauge.builder(IN_FLIGHT, inFlight, AtomicLong::get).description("Probes running now").register(registry);
-    Gauge.builder(TARGETS, targets, AtomicLong::get).description("Targets this agent probes").register(registry);
+    Gauge.builder(TARGETS, targets, AtomicLong::get)
+        .description("Targets in the configuration, over all shards").register(registry);
+    Gauge.builder(SHARD_TARGETS, shardTargets, AtomicLong::get)
+        .description("Targets this shard probes").register(registry);
+    Gauge.builder(SHARD_INFO, () -> 1).description("This replica's shard: index and count")
+        .tag("shard", Integer.toString(shard)).tag("shards", Integer.toString(shards)).register(registry);
     lag = Timer.builder(SCHEDULER_LAG).description("Actual minus planned probe start")
         .serviceLevelObjectives(buckets.schedulerLag().stream()
             .map(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new))
@@ -85,8 +98,14 @@ public final class AgentMetrics implements AutoCloseable {
     inFlight.decrementAndGet();
   }
 
+  /** Targets in the configuration, before sharding. */
   public void targets(int n) {
     targets.set(n);
+  }
+
+  /** Targets this replica probes (all of them when unsharded). */
+  public void shardTargets(int n) {
+    shardTargets.set(n);
   }
 
   @Override

@@ -102,7 +102,7 @@ public final class Scheduler {
     }
     waiting.removeIf(p -> p.state.cancelled);
     states = next;
-    agent.targets(states.size());
+    agent.shardTargets(states.size());
   }
 
   public void stop() {

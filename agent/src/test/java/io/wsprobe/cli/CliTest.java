@@ -126,6 +126,17 @@ class CliTest {
         + bad + ":6: targets[0].module: " + BAD_MODULE + "\n");
   }
 
+  @Test
+  void aBadShardIsRefusedBeforeStartingAnything() throws Exception {
+    Path good = file("wsprobe.yml", VALID);
+    Run r = run("--config.file", good.toString(), "--web.listen-address", "127.0.0.1:0", "--shard=2/2");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("wsprobe: --shard=2/2: shard index must be from 0 to 1, got 2");
+    r = run("--config.file", good.toString(), "--shard=half");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--shard must be I/N or auto/N (e.g. 0/3), got 'half'");
+  }
+
   @Nested
   class CheckConfig {
     @Test

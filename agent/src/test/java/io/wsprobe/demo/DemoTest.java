@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.wsprobe.Agent;
+import io.wsprobe.config.Config;
+import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.config.Target;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
@@ -14,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -63,11 +66,11 @@ class DemoTest {
       Thread.sleep(50);
     }
     assertThat(results).containsOnlyKeys("demo-echo", "demo-room", "demo-broken-proxy");
-    ProbeResult room = results.get("demo-room");
-    assertThat(room.result()).as(room.trace().render()).isEqualTo(Result.SUCCESS);
-    assertThat(room.broadcastDelaysNanos()).hasSize(2);
     assertThat(results.get("demo-echo").result()).as(results.get("demo-echo").trace().render())
         .isEqualTo(Result.SUCCESS);
+    assertThat(results.get("demo-room").result()).as(results.get("demo-room").trace().render())
+        .isEqualTo(Result.SUCCESS);
+    assertThat(results.get("demo-room").broadcastDelaysNanos()).hasSize(2);
     ProbeResult broken = results.get("demo-broken-proxy");
     assertThat(broken.result()).isEqualTo(Result.UPGRADE_IGNORED);
     assertThat(broken.detail()).isEqualTo(BROKEN_DETAIL);
@@ -88,5 +91,35 @@ class DemoTest {
     assertThat(lines).hasSize(2);
     assertThat(lines.get(0)).contains("demo-broken-proxy", "upgrade_ignored", BROKEN_DETAIL);
     assertThat(lines.get(1)).contains("demo-echo", "success", "upgrade ", "rtt ");
+  }
+
+  /** {@code wsprobe demo app}, the backend of the Compose stack: echo on Docmost's paths too. */
+  @Test
+  void theStandaloneAppEchoesOnTheDocmostPaths() throws Exception {
+    DemoServers standalone = new DemoServers(vertx);
+    int port = standalone.startApp("127.0.0.1", 0).await();
+    try {
+      Config c = ConfigLoader.parse("""
+          modules:
+            echo:
+              messages: [ { send: hi, expect: { echo: true } } ]
+          targets:
+            - { name: echo, url: "ws://127.0.0.1:%1$d/echo", module: echo }
+            - { name: collab, url: "ws://127.0.0.1:%1$d/collab", module: echo }
+            - { name: socketio, url: "ws://127.0.0.1:%1$d/socket.io/?EIO=4&transport=websocket", module: echo }
+            - { name: elsewhere, url: "ws://127.0.0.1:%1$d/elsewhere" }
+          """.formatted(port), "test.yml", Path.of("."), n -> null);
+      for (Target t : c.targets()) {
+        ProbeResult r = agent.prober().probe(t, c.moduleOf(t)).await();
+        assertThat(r.result()).as(t.name() + "\n" + r.trace().render())
+            .isEqualTo(t.name().equals("elsewhere") ? Result.UPGRADE_REJECTED : Result.SUCCESS);
+      }
+      HttpResponse<String> page = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/collab")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+    } finally {
+      standalone.stop().await();
+    }
   }
 }

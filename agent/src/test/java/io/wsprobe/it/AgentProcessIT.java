@@ -145,6 +145,49 @@ class AgentProcessIT {
     }
   }
 
+  /** docker stop, systemctl stop and Kubernetes all send SIGTERM and wait only so long. */
+  @Test
+  void sigtermStopsTheAgentPromptly() throws Exception {
+    Path file = Files.writeString(dir.resolve("wsprobe.yml"), "targets: []\n");
+    int port = Nginx.freePort();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Process p = start(lines, "--config.file=" + file, "--web.listen-address=127.0.0.1:" + port);
+    await("started", () -> metrics(port).contains("wsprobe_config_last_reload_successful 1.0"), lines);
+    new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+    assertThat(p.waitFor(5, TimeUnit.SECONDS)).as("exited within 5s of SIGTERM; output:\n" + String.join("\n", lines)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(143);
+    assertThat(lines).anyMatch(l -> l.contains("msg=stopping")).noneMatch(l -> l.contains("Exception"));
+  }
+
+  /** {@code --shard=1/2}: the process probes and exports only its share of the targets. */
+  @Test
+  void aShardProbesOnlyItsShare() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpServer app = AppServer.start(vertx);
+      StringBuilder yaml = new StringBuilder("global: { interval: 1s, timeout: 500ms }\ntargets:\n");
+      List<String> mine = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        yaml.append("  - { name: t").append(i).append(", url: \"ws://127.0.0.1:").append(app.actualPort()).append("/x\" }\n");
+        if (io.wsprobe.scheduler.Shard.owner("t" + i, 2) == 1) {
+          mine.add("t" + i);
+        }
+      }
+      Path file = Files.writeString(dir.resolve("wsprobe.yml"), yaml);
+      int port = Nginx.freePort();
+      List<String> lines = new CopyOnWriteArrayList<>();
+      start(lines, "--config.file=" + file, "--web.listen-address=127.0.0.1:" + port, "--shard=1/2");
+      await("its share probed", () -> mine.stream().allMatch(n -> metrics(port).contains("target=\"" + n + "\"} 1.0")), lines);
+      String m = metrics(port);
+      assertThat(m.lines().filter(l -> l.startsWith("wsprobe_probe_success{")).count()).isEqualTo(mine.size());
+      assertThat(m).contains("wsprobe_shard_info{shard=\"1\",shards=\"2\"} 1", "wsprobe_targets 10.0",
+          "wsprobe_shard_targets " + mine.size() + ".0");
+      assertThat(lines).anyMatch(l -> l.contains("shard=1/2") && l.contains("shard_targets=" + mine.size()));
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   @Test
   void anInvalidConfigStopsTheStartWithEveryError() throws Exception {
     Path file = dir.resolve("bad.yml");

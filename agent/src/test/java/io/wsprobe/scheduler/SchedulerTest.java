@@ -153,7 +153,7 @@ class SchedulerTest {
     assertThat(server.maxOpen()).as("connections open at once").isEqualTo(1);
     assertThat(value(m, "wsprobe_scheduler_lag_seconds_count")).isGreaterThanOrEqualTo(3);
     assertThat(value(m, "wsprobe_probes_in_flight")).isBetween(0.0, 1.0);
-    assertThat(value(m, "wsprobe_targets")).isEqualTo(3);
+    assertThat(value(m, "wsprobe_shard_targets")).isEqualTo(3);
   }
 
   @Test
@@ -188,7 +188,7 @@ class SchedulerTest {
     assertThat(keptBefore).isGreaterThanOrEqualTo(2);
     assertThat(m).contains("wsprobe_target_info{module=\"default\",target=\"change\",url=\"" + url("/b") + "\"}")
         .doesNotContain(url("/a")).doesNotContain(url("/r"));
-    assertThat(value(m, "wsprobe_targets")).isEqualTo(3);
+    assertThat(value(m, "wsprobe_shard_targets")).isEqualTo(3);
 
     int keptSoFar = server.arrivals("/keep").size();
     await(() -> server.arrivals("/keep").size() >= keptSoFar + 2 && !server.arrivals("/b").isEmpty()

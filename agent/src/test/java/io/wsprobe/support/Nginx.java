@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * A real nginx (the Debian package) run by a test on loopback, with a config the test writes.
@@ -64,6 +65,19 @@ public final class Nginx implements AutoCloseable {
     return nginx;
   }
 
+  /**
+   * Starts nginx with a whole http-level file (server blocks, maps, upstreams) such as the
+   * recipes in deploy/proxy/nginx; {@code httpFile} gets the port it must listen on.
+   */
+  public static Nginx startHttp(Path dir, IntFunction<String> httpFile) throws Exception {
+    int port = freePort();
+    Nginx nginx = new Nginx(dir, port);
+    Files.writeString(dir.resolve("site.conf"), httpFile.apply(port));
+    nginx.writeMain("include " + dir.resolve("site.conf") + ";");
+    nginx.launch();
+    return nginx;
+  }
+
   public int port() {
     return port;
   }
@@ -80,6 +94,15 @@ public final class Nginx implements AutoCloseable {
   }
 
   private void writeConfig(String serverBlock) throws IOException {
+    writeMain("""
+          server {
+            listen 127.0.0.1:%d;
+        %s
+          }
+        """.formatted(port, serverBlock));
+  }
+
+  private void writeMain(String httpBody) throws IOException {
     Path tmp = dir.resolve("tmp");
     Files.createDirectories(tmp);
     tmp.toFile().setWritable(true, false);
@@ -96,12 +119,9 @@ public final class Nginx implements AutoCloseable {
           fastcgi_temp_path %1$s/tmp/fastcgi;
           uwsgi_temp_path %1$s/tmp/uwsgi;
           scgi_temp_path %1$s/tmp/scgi;
-          server {
-            listen 127.0.0.1:%2$d;
-        %3$s
-          }
+        %2$s
         }
-        """.formatted(dir, port, serverBlock);
+        """.formatted(dir, httpBody);
     Files.writeString(dir.resolve("nginx.conf"), conf);
   }
 

@@ -1,0 +1,81 @@
+package io.wsprobe.support;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HAProxy (the Debian package) run by a test on loopback, from a config file and the
+ * environment variables it reads. Fails, never skips, when HAProxy is missing: {@code scripts/test}
+ * installs it.
+ */
+public final class HAProxy implements AutoCloseable {
+
+  private final Process process;
+  private final int port;
+
+  private HAProxy(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  public static String binary() {
+    for (String candidate : List.of("/usr/sbin/haproxy", "/usr/local/sbin/haproxy", "/usr/bin/haproxy")) {
+      if (Files.isExecutable(Path.of(candidate))) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("haproxy is not installed: run scripts/test, which installs it");
+  }
+
+  /** {@code haproxy -c}: the file's validity as HAProxy sees it, with {@code env} set; returns its output. */
+  public static String check(Path config, Map<String, String> env) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(binary(), "-c", "-f", config.toString()).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError("haproxy -c failed for " + config + ":\n" + out);
+    }
+    return out;
+  }
+
+  /** Starts HAProxy in the foreground with {@code env}; waits until {@code port} accepts connections. */
+  public static HAProxy start(Path config, Map<String, String> env, int port, Path log) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(binary(), "-db", "-f", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process process = pb.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("haproxy exited: " + Files.readString(log));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return new HAProxy(process, port);
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("haproxy did not start listening on " + port + ": " + Files.readString(log));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}
