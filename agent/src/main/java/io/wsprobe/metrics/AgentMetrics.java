@@ -13,6 +13,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wsprobe.Version;
 import io.wsprobe.config.Buckets;
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +37,8 @@ public final class AgentMetrics implements AutoCloseable {
   public static final String SCHEDULER_LAG = "wsprobe.scheduler.lag";
   public static final String IN_FLIGHT = "wsprobe.probes.in.flight";
   public static final String TARGETS = "wsprobe.targets";
+  /** The Prometheus text format's content type; OpenMetrics is the other one scrape() writes. */
+  public static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
 
   private final PrometheusMeterRegistry registry;
   private final AtomicLong reloadOk = new AtomicLong(1);
@@ -37,6 +47,7 @@ public final class AgentMetrics implements AutoCloseable {
   private final AtomicLong targets = new AtomicLong();
   private final Timer lag;
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private volatile ProbeMetrics probes;
 
   public AgentMetrics(Buckets buckets) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -64,6 +75,38 @@ public final class AgentMetrics implements AutoCloseable {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** The per-target series that {@link #scrape} writes from now on (the scheduler's current set). */
+  public void probeMetrics(ProbeMetrics probes) {
+    this.probes = probes;
+  }
+
+  /** Everything {@code /metrics} serves, in Prometheus text 0.0.4. */
+  public String scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      scrape(out, TEXT_004);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Writes every series: the targets' first, then the agent's and the JVM's (Micrometer's, which
+   * ends OpenMetrics with {@code # EOF}).
+   *
+   * @param contentType text 0.0.4 or OpenMetrics, as {@code PrometheusMeterRegistry.scrape} takes it
+   */
+  public void scrape(OutputStream out, String contentType) throws IOException {
+    ProbeMetrics current = probes;
+    if (current != null) {
+      Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+      current.writeTo(writer, contentType.startsWith("application/openmetrics-text"));
+      writer.flush();
+    }
+    registry.scrape(out, contentType);
   }
 
   public void reloaded(boolean ok) {

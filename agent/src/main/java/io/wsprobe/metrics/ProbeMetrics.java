@@ -1,20 +1,5 @@
 package io.wsprobe.metrics;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Exemplars;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricMetadata;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.wsprobe.config.Buckets;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
@@ -24,10 +9,13 @@ import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
 import io.netty.util.NetUtil;
+import java.io.IOException;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,15 +27,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code module}, then the union of the configured extra labels (empty where a target lacks
  * one). A reload that changes that union builds a new instance.
  *
- * <p>One collector for every target, in the registry {@code /metrics} scrapes, rather than
- * Micrometer meters per target: a target's state is a few plain counters and bucket arrays
- * updated in place (no meter lookup or time-window bookkeeping per probe), its label sets are
- * built once, and histograms export buckets, {@code _count} and {@code _sum} only. A histogram a
- * target cannot observe is not exported: {@code dns} for an IP-address URL, {@code tls} for ws://,
- * {@code app_handshake} for raw modules, message round trips without messages, broadcast delay
- * without a broadcast.
+ * <p>Written straight to the exposition text by {@link #writeTo}, rather than through a
+ * Micrometer meter per target: a target's state is a few plain counters and bucket arrays updated
+ * in place (no meter lookup or time-window bookkeeping per probe), its label sets are rendered
+ * once, and a scrape appends numbers to them. Histograms export buckets, {@code _count} and
+ * {@code _sum} only. A histogram a target cannot observe is not exported: {@code dns} for an
+ * IP-address URL, {@code tls} for ws://, {@code app_handshake} for raw modules, message round
+ * trips without messages, broadcast delay without a broadcast.
  */
-public final class ProbeMetrics implements MultiCollector {
+public final class ProbeMetrics {
 
   public static final String PROBE_SUCCESS = "wsprobe_probe_success";
   public static final String PROBES = "wsprobe_probes";
@@ -63,29 +51,41 @@ public final class ProbeMetrics implements MultiCollector {
   public static final String BROADCAST_DELAY = "wsprobe_broadcast_delay_seconds";
   public static final String BROADCAST_MISSING = "wsprobe_broadcast_missing_receivers";
 
-  private static final MetricMetadata SUCCESS_META = new MetricMetadata(PROBE_SUCCESS,
+  private enum Kind { GAUGE, COUNTER, HISTOGRAM }
+
+  /** A metric family: its name, type and help, as both exposition formats write them. */
+  private record Family(String name, Kind kind, String help) {
+    void header(Writer out, boolean openMetrics) throws IOException {
+      String type = kind.name().toLowerCase(java.util.Locale.ROOT);
+      if (openMetrics) {
+        out.write("# TYPE " + name + " " + type + "\n# HELP " + name + " " + help + "\n");
+      } else {
+        String shown = kind == Kind.COUNTER ? name + "_total" : name;
+        out.write("# HELP " + shown + " " + help + "\n# TYPE " + shown + " " + type + "\n");
+      }
+    }
+  }
+
+  private static final Family SUCCESS_F = new Family(PROBE_SUCCESS, Kind.GAUGE,
       "1 if the last probe passed every step, else 0");
-  private static final MetricMetadata PROBES_META = new MetricMetadata(PROBES, "Probes by outcome");
-  private static final MetricMetadata SKIPPED_META = new MetricMetadata(PROBES_SKIPPED,
+  private static final Family PROBES_F = new Family(PROBES, Kind.COUNTER, "Probes by outcome");
+  private static final Family SKIPPED_F = new Family(PROBES_SKIPPED, Kind.COUNTER,
       "Probes not started because the previous one of the target was still running");
-  private static final MetricMetadata DURATION_META = new MetricMetadata(PROBE_DURATION, "Duration of whole probes");
-  private static final MetricMetadata PHASE_META = new MetricMetadata(PHASE_DURATION, "Duration of each probe phase");
-  private static final MetricMetadata STATUS_META = new MetricMetadata(UPGRADE_STATUS,
+  private static final Family DURATION_F = new Family(PROBE_DURATION, Kind.HISTOGRAM, "Duration of whole probes");
+  private static final Family PHASE_F = new Family(PHASE_DURATION, Kind.HISTOGRAM, "Duration of each probe phase");
+  private static final Family STATUS_F = new Family(UPGRADE_STATUS, Kind.GAUGE,
       "HTTP status of the last upgrade answer (101 ok, 0 none)");
-  private static final MetricMetadata RTT_META = new MetricMetadata(MESSAGE_RTT, "Message round trip");
-  private static final MetricMetadata HOLD_META = new MetricMetadata(HOLD_SURVIVED,
-      "How long the last held session survived");
-  private static final MetricMetadata CERT_META = new MetricMetadata(CERT_EXPIRY,
+  private static final Family RTT_F = new Family(MESSAGE_RTT, Kind.HISTOGRAM, "Message round trip");
+  private static final Family HOLD_F = new Family(HOLD_SURVIVED, Kind.GAUGE, "How long the last held session survived");
+  private static final Family CERT_F = new Family(CERT_EXPIRY, Kind.GAUGE,
       "Earliest notAfter in the peer's certificate chain, Unix time");
-  private static final MetricMetadata LAST_META = new MetricMetadata(LAST_PROBE, "When the last probe ended, Unix time");
-  private static final MetricMetadata INFO_META = new MetricMetadata(TARGET_INFO,
-      "Target name to URL (credentials redacted)");
-  private static final MetricMetadata BROADCAST_META = new MetricMetadata(BROADCAST_DELAY,
+  private static final Family LAST_F = new Family(LAST_PROBE, Kind.GAUGE, "When the last probe ended, Unix time");
+  private static final Family INFO_F = new Family(TARGET_INFO, Kind.GAUGE, "Target name to URL (credentials redacted)");
+  private static final Family BROADCAST_F = new Family(BROADCAST_DELAY, Kind.HISTOGRAM,
       "Time from sending a broadcast marker to its arrival, per receiver");
-  private static final MetricMetadata MISSING_META = new MetricMetadata(BROADCAST_MISSING,
+  private static final Family MISSING_F = new Family(BROADCAST_MISSING, Kind.GAUGE,
       "Receivers that did not get the last broadcast marker");
 
-  private final PrometheusRegistry registry;
   private final List<String> extraLabelNames;
   private final Buckets buckets;
   private final Bounds durationBounds;
@@ -94,15 +94,13 @@ public final class ProbeMetrics implements MultiCollector {
   private final Bounds broadcastBounds;
   private final Map<String, TargetMeters> targets = new ConcurrentHashMap<>();
 
-  public ProbeMetrics(PrometheusMeterRegistry registry, Config config) {
-    this.registry = registry.getPrometheusRegistry();
+  public ProbeMetrics(Config config) {
     this.extraLabelNames = extraLabelNames(config);
     this.buckets = config.global().buckets();
     this.durationBounds = new Bounds(buckets.probeDuration());
     this.phaseBounds = new Bounds(buckets.phaseDuration());
     this.rttBounds = new Bounds(buckets.messageRtt());
     this.broadcastBounds = new Bounds(buckets.broadcastDelay());
-    this.registry.register(this);
   }
 
   /** The sorted union of extra label names over all targets: the shape of every series. */
@@ -128,108 +126,142 @@ public final class ProbeMetrics implements MultiCollector {
     targets.remove(targetName);
   }
 
-  /** Drops every target's series and leaves the registry: a new instance takes over. */
   public void removeAll() {
     targets.clear();
-    registry.unregister(this);
   }
 
-  @Override
-  public MetricSnapshots collect() {
+  /**
+   * Writes every target's series, family by family, in Prometheus text 0.0.4 or OpenMetrics (the
+   * caller writes OpenMetrics' closing {@code # EOF}).
+   */
+  public void writeTo(Writer out, boolean openMetrics) throws IOException {
     List<TargetMeters.Snapshot> all = new ArrayList<>(targets.size());
     for (TargetMeters m : targets.values()) {
       all.add(m.snapshot());
     }
-    int n = all.size();
-    List<GaugeDataPointSnapshot> success = new ArrayList<>(n);
-    List<GaugeDataPointSnapshot> status = new ArrayList<>(n);
-    List<GaugeDataPointSnapshot> last = new ArrayList<>(n);
-    List<GaugeDataPointSnapshot> info = new ArrayList<>(n);
-    List<GaugeDataPointSnapshot> hold = new ArrayList<>();
-    List<GaugeDataPointSnapshot> cert = new ArrayList<>();
-    List<GaugeDataPointSnapshot> missing = new ArrayList<>();
-    List<CounterDataPointSnapshot> probes = new ArrayList<>(n);
-    List<CounterDataPointSnapshot> skipped = new ArrayList<>(n);
-    List<HistogramDataPointSnapshot> duration = new ArrayList<>(n);
-    List<HistogramDataPointSnapshot> phases = new ArrayList<>(3 * n);
-    List<HistogramDataPointSnapshot> rtt = new ArrayList<>();
-    List<HistogramDataPointSnapshot> broadcast = new ArrayList<>();
+    if (all.isEmpty()) {
+      return;
+    }
+    all.sort((a, b) -> a.meters().target.name().compareTo(b.meters().target.name()));
+    gauges(out, openMetrics, SUCCESS_F, all, s -> s.success());
+    PROBES_F.header(out, openMetrics);
     for (TargetMeters.Snapshot s : all) {
-      TargetMeters m = s.meters;
-      success.add(gauge(s.success, m.labels));
-      status.add(gauge(s.statusCode, m.labels));
-      last.add(gauge(s.lastProbeMillis / 1000.0, m.labels));
-      info.add(gauge(1, m.infoLabels));
-      if (s.holdSurvivedNanos >= 0) {
-        hold.add(gauge(s.holdSurvivedNanos / 1e9, m.labels));
-      }
-      if (s.certExpiryMillis > 0) {
-        cert.add(gauge(s.certExpiryMillis / 1000.0, m.labels));
-      }
-      if (m.broadcast != null) {
-        missing.add(gauge(s.broadcastMissing, m.labels));
-      }
-      for (int r = 0; r < s.results.length; r++) {
-        if (s.results[r] >= 0) {
-          probes.add(new CounterDataPointSnapshot(s.results[r], m.resultLabels[r], null, 0));
+      for (int r = 0; r < s.results().length; r++) {
+        if (s.results()[r] >= 0) {
+          sample(out, PROBES + "_total", s.meters().resultLabels(r), Double.toString(s.results()[r]));
         }
       }
-      skipped.add(new CounterDataPointSnapshot(s.skipped, m.labels, null, 0));
-      duration.add(s.duration.point(m.labels));
-      s.phases.forEach((phase, h) -> phases.add(h.point(m.phaseLabels.get(phase))));
-      if (s.rtt != null) {
-        rtt.add(s.rtt.point(m.labels));
+    }
+    SKIPPED_F.header(out, openMetrics);
+    for (TargetMeters.Snapshot s : all) {
+      sample(out, PROBES_SKIPPED + "_total", s.meters().labels, Double.toString(s.skipped()));
+    }
+    DURATION_F.header(out, openMetrics);
+    for (TargetMeters.Snapshot s : all) {
+      s.duration().write(out, PROBE_DURATION, s.meters().labels);
+    }
+    PHASE_F.header(out, openMetrics);
+    for (TargetMeters.Snapshot s : all) {
+      for (Map.Entry<Phase, Histogram> e : s.phases().entrySet()) {
+        e.getValue().write(out, PHASE_DURATION, s.meters().phaseLabels.get(e.getKey()));
       }
-      if (s.broadcast != null) {
-        broadcast.add(s.broadcast.point(m.labels));
-      }
     }
-    List<MetricSnapshot> out = new ArrayList<>(13);
-    if (n > 0) {
-      out.add(new GaugeSnapshot(SUCCESS_META, success));
-      out.add(new CounterSnapshot(PROBES_META, probes));
-      out.add(new CounterSnapshot(SKIPPED_META, skipped));
-      out.add(new HistogramSnapshot(DURATION_META, duration));
-      out.add(new HistogramSnapshot(PHASE_META, phases));
-      out.add(new GaugeSnapshot(STATUS_META, status));
-      out.add(new GaugeSnapshot(LAST_META, last));
-      out.add(new GaugeSnapshot(INFO_META, info));
+    gauges(out, openMetrics, STATUS_F, all, s -> s.statusCode());
+    gauges(out, openMetrics, LAST_F, all, s -> s.lastProbeMillis() / 1000.0);
+    INFO_F.header(out, openMetrics);
+    for (TargetMeters.Snapshot s : all) {
+      sample(out, TARGET_INFO, s.meters().infoLabels, "1.0");
     }
-    if (!rtt.isEmpty()) {
-      out.add(new HistogramSnapshot(RTT_META, rtt));
-    }
-    if (!broadcast.isEmpty()) {
-      out.add(new HistogramSnapshot(BROADCAST_META, broadcast));
-    }
-    if (!hold.isEmpty()) {
-      out.add(new GaugeSnapshot(HOLD_META, hold));
-    }
-    if (!cert.isEmpty()) {
-      out.add(new GaugeSnapshot(CERT_META, cert));
-    }
-    if (!missing.isEmpty()) {
-      out.add(new GaugeSnapshot(MISSING_META, missing));
-    }
-    return new MetricSnapshots(out);
+    histograms(out, openMetrics, RTT_F, all, TargetMeters.Snapshot::rtt);
+    histograms(out, openMetrics, BROADCAST_F, all, TargetMeters.Snapshot::broadcast);
+    optionalGauges(out, openMetrics, HOLD_F, all, s -> s.holdSurvivedNanos() >= 0, s -> s.holdSurvivedNanos() / 1e9);
+    optionalGauges(out, openMetrics, CERT_F, all, s -> s.certExpiryMillis() > 0, s -> s.certExpiryMillis() / 1000.0);
+    optionalGauges(out, openMetrics, MISSING_F, all, s -> s.meters().broadcast != null,
+        s -> (double) s.broadcastMissing());
   }
 
-  private static GaugeDataPointSnapshot gauge(double value, Labels labels) {
-    return new GaugeDataPointSnapshot(value, labels, null);
+  private static void gauges(Writer out, boolean openMetrics, Family f, List<TargetMeters.Snapshot> all,
+                             java.util.function.ToDoubleFunction<TargetMeters.Snapshot> value) throws IOException {
+    optionalGauges(out, openMetrics, f, all, s -> true, value);
+  }
+
+  private static void optionalGauges(Writer out, boolean openMetrics, Family f, List<TargetMeters.Snapshot> all,
+                                     java.util.function.Predicate<TargetMeters.Snapshot> has,
+                                     java.util.function.ToDoubleFunction<TargetMeters.Snapshot> value)
+      throws IOException {
+    boolean header = false;
+    for (TargetMeters.Snapshot s : all) {
+      if (has.test(s)) {
+        if (!header) {
+          f.header(out, openMetrics);
+          header = true;
+        }
+        sample(out, f.name(), s.meters().labels, Double.toString(value.applyAsDouble(s)));
+      }
+    }
+  }
+
+  private static void histograms(Writer out, boolean openMetrics, Family f, List<TargetMeters.Snapshot> all,
+                                 java.util.function.Function<TargetMeters.Snapshot, Histogram> of) throws IOException {
+    boolean header = false;
+    for (TargetMeters.Snapshot s : all) {
+      Histogram h = of.apply(s);
+      if (h != null) {
+        if (!header) {
+          f.header(out, openMetrics);
+          header = true;
+        }
+        h.write(out, f.name(), s.meters().labels);
+      }
+    }
+  }
+
+  private static void sample(Writer out, String name, String labels, String value) throws IOException {
+    out.write(name);
+    out.write('{');
+    out.write(labels);
+    out.write("} ");
+    out.write(value);
+    out.write('\n');
+  }
+
+  /** {@code k="v",...} sorted by name, values escaped as both exposition formats want. */
+  private static String render(Map<String, String> labels) {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
+      if (out.length() > 0) {
+        out.append(',');
+      }
+      out.append(e.getKey()).append("=\"");
+      String v = e.getValue();
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        switch (c) {
+          case '\\' -> out.append("\\\\");
+          case '"' -> out.append("\\\"");
+          case '\n' -> out.append("\\n");
+          default -> out.append(c);
+        }
+      }
+      out.append('"');
+    }
+    return out.toString();
   }
 
   /** Bucket upper bounds in seconds and nanoseconds, +Inf last. */
   private static final class Bounds {
-    final double[] seconds;
     final long[] nanos;
+    /** {@code ,le="0.005"} for each bucket, +Inf last. */
+    final String[] le;
 
     Bounds(List<Double> bounds) {
-      seconds = new double[bounds.size() + 1];
       nanos = new long[bounds.size()];
+      le = new String[bounds.size() + 1];
       for (int i = 0; i < bounds.size(); i++) {
-        seconds[i] = bounds.get(i);
         nanos[i] = Math.round(bounds.get(i) * 1e9);
+        le[i] = ",le=\"" + bounds.get(i) + "\"";
       }
-      seconds[bounds.size()] = Double.POSITIVE_INFINITY;
+      le[bounds.size()] = ",le=\"+Inf\"";
     }
   }
 
@@ -241,7 +273,7 @@ public final class ProbeMetrics implements MultiCollector {
 
     Histogram(Bounds bounds) {
       this.bounds = bounds;
-      this.counts = new long[bounds.seconds.length];
+      this.counts = new long[bounds.le.length];
     }
 
     private Histogram(Histogram h) {
@@ -264,19 +296,32 @@ public final class ProbeMetrics implements MultiCollector {
       return new Histogram(this);
     }
 
-    HistogramDataPointSnapshot point(Labels labels) {
-      return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds.seconds, counts), sumNanos / 1e9,
-          labels, Exemplars.EMPTY, 0);
+    void write(Writer out, String name, String labels) throws IOException {
+      long cumulative = 0;
+      for (int i = 0; i < counts.length; i++) {
+        cumulative += counts[i];
+        out.write(name);
+        out.write("_bucket{");
+        out.write(labels);
+        out.write(bounds.le[i]);
+        out.write("} ");
+        out.write(Long.toString(cumulative));
+        out.write('\n');
+      }
+      sample(out, name + "_count", labels, Long.toString(cumulative));
+      sample(out, name + "_sum", labels, Double.toString(sumNanos / 1e9));
     }
   }
 
   /** The series of one target; {@link #record} is the only writer, a scrape the only reader. */
   public final class TargetMeters {
     private final Target target;
-    private final Labels labels;
-    private final Labels infoLabels;
-    private final Labels[] resultLabels = new Labels[Result.values().length];
-    private final Map<Phase, Labels> phaseLabels = new EnumMap<>(Phase.class);
+    /** The target's label set, rendered; with {@code url}, {@code result} or {@code phase} added. */
+    private final Map<String, String> labelMap = new java.util.HashMap<>();
+    private final String labels;
+    private final String infoLabels;
+    private final String[] resultLabels = new String[Result.values().length];
+    private final Map<Phase, String> phaseLabels = new EnumMap<>(Phase.class);
     private final Histogram duration;
     private final Map<Phase, Histogram> phases = new EnumMap<>(Phase.class);
     private final Histogram rtt;
@@ -294,21 +339,13 @@ public final class ProbeMetrics implements MultiCollector {
 
     TargetMeters(Target target, Module module) {
       this.target = target;
-      String[] names = new String[2 + extraLabelNames.size()];
-      String[] values = new String[names.length];
-      names[0] = "target";
-      values[0] = target.name();
-      names[1] = "module";
-      values[1] = module.name();
-      for (int i = 0; i < extraLabelNames.size(); i++) {
-        names[2 + i] = extraLabelNames.get(i);
-        values[2 + i] = target.labels().getOrDefault(extraLabelNames.get(i), "");
+      labelMap.put("target", target.name());
+      labelMap.put("module", module.name());
+      for (String name : extraLabelNames) {
+        labelMap.put(name, target.labels().getOrDefault(name, ""));
       }
-      this.labels = Labels.of(names, values);
-      this.infoLabels = labels.add("url", Secret.redactUrl(target.url()));
-      for (Result r : Result.values()) {
-        resultLabels[r.ordinal()] = labels.add("result", r.label());
-      }
+      this.labels = render(labelMap);
+      this.infoLabels = with("url", Secret.redactUrl(target.url()));
       java.util.Arrays.fill(results, -1);
       results[Result.SUCCESS.ordinal()] = 0;
       duration = new Histogram(durationBounds);
@@ -322,7 +359,7 @@ public final class ProbeMetrics implements MultiCollector {
           continue;
         }
         phases.put(p, new Histogram(phaseBounds));
-        phaseLabels.put(p, labels.add("phase", p.label()));
+        phaseLabels.put(p, with("phase", p.label()));
       }
       rtt = module.messages().isEmpty() ? null : new Histogram(rttBounds);
       broadcast = module.app().broadcast() == null ? null : new Histogram(broadcastBounds);
@@ -330,6 +367,20 @@ public final class ProbeMetrics implements MultiCollector {
       if (holds) {
         holdSurvivedNanos = 0;
       }
+    }
+
+    private String with(String name, String value) {
+      Map<String, String> more = new java.util.HashMap<>(labelMap);
+      more.put(name, value);
+      return render(more);
+    }
+
+    /** Rendered when the result first occurs: most targets never see most results. */
+    private synchronized String resultLabels(int result) {
+      if (resultLabels[result] == null) {
+        resultLabels[result] = with("result", Result.values()[result].label());
+      }
+      return resultLabels[result];
     }
 
     public synchronized void record(ProbeResult r, long endEpochMillis) {

@@ -77,7 +77,8 @@ public final class Scheduler {
       if (metrics != null) {
         metrics.removeAll();
       }
-      metrics = new ProbeMetrics(agent.registry(), config);
+      metrics = new ProbeMetrics(config);
+      agent.probeMetrics(metrics);
     }
     Map<String, TargetState> next = new LinkedHashMap<>();
     Map<String, TargetState> old = new HashMap<>(current);

@@ -1,8 +1,11 @@
 package io.wsprobe.web;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.wsprobe.Agent;
@@ -12,6 +15,7 @@ import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.scheduler.Scheduler;
+import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 
 /**
@@ -27,6 +31,7 @@ public final class WebServer {
   private final Vertx vertx;
   private final Agent agent;
   private HttpServer server;
+  private volatile int lastScrapeBytes;
 
   public WebServer(Vertx vertx, Agent agent) {
     this.vertx = vertx;
@@ -62,9 +67,25 @@ public final class WebServer {
 
   private void metrics(RoutingContext rc) {
     String type = contentType(rc.request().getHeader("Accept"));
-    vertx.executeBlocking(() -> agent.metrics().registry().scrape(type), false)
+    vertx.executeBlocking(() -> {
+      Bytes body = new Bytes(lastScrapeBytes);
+      agent.metrics().scrape(body, type);
+      lastScrapeBytes = body.size();
+      return body.buffer();
+    }, false)
         .onSuccess(body -> rc.response().putHeader("Content-Type", type).end(body))
         .onFailure(rc::fail);
+  }
+
+  /** Sized like the last scrape, and handed to the response without another copy. */
+  private static final class Bytes extends ByteArrayOutputStream {
+    Bytes(int size) {
+      super(Math.max(4096, size + size / 8));
+    }
+
+    Buffer buffer() {
+      return BufferInternal.buffer(Unpooled.wrappedBuffer(buf, 0, count));
+    }
   }
 
   private void reload(RoutingContext rc) {

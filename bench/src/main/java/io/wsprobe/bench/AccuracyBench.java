@@ -177,7 +177,7 @@ public final class AccuracyBench {
     static Window measure(String name, Agent agent, Map<Kind, List<Long>> sink, String stats, int seconds)
         throws Exception {
       Bench.get(stats + "?reset=1");
-      String m0 = agent.metrics().registry().scrape();
+      String m0 = agent.metrics().scrape();
       sink.clear();
       Thread.sleep(seconds * 1000L);
       Map<Kind, List<Long>> copy = new EnumMap<>(Kind.class);
@@ -186,7 +186,7 @@ public final class AccuracyBench {
           copy.put(k, new ArrayList<>(v));
         }
       });
-      String m1 = agent.metrics().registry().scrape();
+      String m1 = agent.metrics().scrape();
       double probes = Bench.sum(m1, "wsprobe_probes_total") - Bench.sum(m0, "wsprobe_probes_total");
       double ok = Bench.sum(m1, "wsprobe_probes_total", "result=\"success\"")
           - Bench.sum(m0, "wsprobe_probes_total", "result=\"success\"");
