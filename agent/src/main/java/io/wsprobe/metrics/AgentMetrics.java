@@ -13,14 +13,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wsprobe.Version;
 import io.wsprobe.config.Buckets;
-import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,13 +78,9 @@ public final class AgentMetrics implements AutoCloseable {
 
   /** Everything {@code /metrics} serves, in Prometheus text 0.0.4. */
   public String scrape() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      scrape(out, TEXT_004);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    TextOut out = new TextOut(1 << 16);
+    scrape(out, TEXT_004);
+    return out.toString();
   }
 
   /**
@@ -99,14 +89,16 @@ public final class AgentMetrics implements AutoCloseable {
    *
    * @param contentType text 0.0.4 or OpenMetrics, as {@code PrometheusMeterRegistry.scrape} takes it
    */
-  public void scrape(OutputStream out, String contentType) throws IOException {
+  public void scrape(TextOut out, String contentType) {
     ProbeMetrics current = probes;
     if (current != null) {
-      Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-      current.writeTo(writer, contentType.startsWith("application/openmetrics-text"));
-      writer.flush();
+      current.writeTo(out, contentType.startsWith("application/openmetrics-text"));
     }
-    registry.scrape(out, contentType);
+    try {
+      registry.scrape(out, contentType);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // TextOut does not throw
+    }
   }
 
   public void reloaded(boolean ok) {

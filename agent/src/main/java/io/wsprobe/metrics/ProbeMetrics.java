@@ -9,8 +9,7 @@ import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
 import io.netty.util.NetUtil;
-import java.io.IOException;
-import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -54,16 +53,28 @@ public final class ProbeMetrics {
   private enum Kind { GAUGE, COUNTER, HISTOGRAM }
 
   /** A metric family: its name, type and help, as both exposition formats write them. */
-  private record Family(String name, Kind kind, String help) {
-    void header(Writer out, boolean openMetrics) throws IOException {
+  private record Family(String name, Kind kind, String help, byte[] sample, byte[] textHeader, byte[] omHeader) {
+    Family(String name, Kind kind, String help) {
+      this(name, kind, help, ascii(kind == Kind.COUNTER ? name + "_total{" : name + "{"),
+          ascii(headerText(name, kind, help, false)), ascii(headerText(name, kind, help, true)));
+    }
+
+    private static String headerText(String name, Kind kind, String help, boolean openMetrics) {
       String type = kind.name().toLowerCase(java.util.Locale.ROOT);
       if (openMetrics) {
-        out.write("# TYPE " + name + " " + type + "\n# HELP " + name + " " + help + "\n");
-      } else {
-        String shown = kind == Kind.COUNTER ? name + "_total" : name;
-        out.write("# HELP " + shown + " " + help + "\n# TYPE " + shown + " " + type + "\n");
+        return "# TYPE " + name + " " + type + "\n# HELP " + name + " " + help + "\n";
       }
+      String shown = kind == Kind.COUNTER ? name + "_total" : name;
+      return "# HELP " + shown + " " + help + "\n# TYPE " + shown + " " + type + "\n";
     }
+
+    void header(TextOut out, boolean openMetrics) {
+      out.bytes(openMetrics ? omHeader : textHeader);
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static final Family SUCCESS_F = new Family(PROBE_SUCCESS, Kind.GAUGE,
@@ -134,7 +145,7 @@ public final class ProbeMetrics {
    * Writes every target's series, family by family, in Prometheus text 0.0.4 or OpenMetrics (the
    * caller writes OpenMetrics' closing {@code # EOF}).
    */
-  public void writeTo(Writer out, boolean openMetrics) throws IOException {
+  public void writeTo(TextOut out, boolean openMetrics) {
     List<TargetMeters.Snapshot> all = new ArrayList<>(targets.size());
     for (TargetMeters m : targets.values()) {
       all.add(m.snapshot());
@@ -143,52 +154,53 @@ public final class ProbeMetrics {
       return;
     }
     all.sort((a, b) -> a.meters().target.name().compareTo(b.meters().target.name()));
-    gauges(out, openMetrics, SUCCESS_F, all, s -> s.success());
+    gauges(out, openMetrics, SUCCESS_F, all, s -> true, s -> s.success());
     PROBES_F.header(out, openMetrics);
     for (TargetMeters.Snapshot s : all) {
       for (int r = 0; r < s.results().length; r++) {
         if (s.results()[r] >= 0) {
-          sample(out, PROBES + "_total", s.meters().resultLabels(r), Double.toString(s.results()[r]));
+          sample(out, PROBES_F.sample(), s.meters().resultLabels(r), (double) s.results()[r]);
         }
       }
     }
     SKIPPED_F.header(out, openMetrics);
     for (TargetMeters.Snapshot s : all) {
-      sample(out, PROBES_SKIPPED + "_total", s.meters().labels, Double.toString(s.skipped()));
+      sample(out, SKIPPED_F.sample(), s.meters().labels, (double) s.skipped());
     }
-    DURATION_F.header(out, openMetrics);
-    for (TargetMeters.Snapshot s : all) {
-      s.duration().write(out, PROBE_DURATION, s.meters().labels);
-    }
+    histograms(out, openMetrics, DURATION_F, all, TargetMeters.Snapshot::duration);
     PHASE_F.header(out, openMetrics);
     for (TargetMeters.Snapshot s : all) {
       for (Map.Entry<Phase, Histogram> e : s.phases().entrySet()) {
-        e.getValue().write(out, PHASE_DURATION, s.meters().phaseLabels.get(e.getKey()));
+        e.getValue().write(out, PHASE_LINES, s.meters().phaseLabels.get(e.getKey()));
       }
     }
-    gauges(out, openMetrics, STATUS_F, all, s -> s.statusCode());
-    gauges(out, openMetrics, LAST_F, all, s -> s.lastProbeMillis() / 1000.0);
+    gauges(out, openMetrics, STATUS_F, all, s -> true, s -> s.statusCode());
+    gauges(out, openMetrics, LAST_F, all, s -> true, s -> s.lastProbeMillis() / 1000.0);
     INFO_F.header(out, openMetrics);
     for (TargetMeters.Snapshot s : all) {
-      sample(out, TARGET_INFO, s.meters().infoLabels, "1.0");
+      sample(out, INFO_F.sample(), s.meters().infoLabels, 1.0);
     }
     histograms(out, openMetrics, RTT_F, all, TargetMeters.Snapshot::rtt);
     histograms(out, openMetrics, BROADCAST_F, all, TargetMeters.Snapshot::broadcast);
-    optionalGauges(out, openMetrics, HOLD_F, all, s -> s.holdSurvivedNanos() >= 0, s -> s.holdSurvivedNanos() / 1e9);
-    optionalGauges(out, openMetrics, CERT_F, all, s -> s.certExpiryMillis() > 0, s -> s.certExpiryMillis() / 1000.0);
-    optionalGauges(out, openMetrics, MISSING_F, all, s -> s.meters().broadcast != null,
-        s -> (double) s.broadcastMissing());
+    gauges(out, openMetrics, HOLD_F, all, s -> s.holdSurvivedNanos() >= 0, s -> s.holdSurvivedNanos() / 1e9);
+    gauges(out, openMetrics, CERT_F, all, s -> s.certExpiryMillis() > 0, s -> s.certExpiryMillis() / 1000.0);
+    gauges(out, openMetrics, MISSING_F, all, s -> s.meters().broadcast != null, s -> (double) s.broadcastMissing());
   }
 
-  private static void gauges(Writer out, boolean openMetrics, Family f, List<TargetMeters.Snapshot> all,
-                             java.util.function.ToDoubleFunction<TargetMeters.Snapshot> value) throws IOException {
-    optionalGauges(out, openMetrics, f, all, s -> true, value);
+  /** The three line starts of a histogram family. */
+  private record HistogramLines(byte[] bucket, byte[] count, byte[] sum) {
+    HistogramLines(String name) {
+      this(ascii(name + "_bucket{"), ascii(name + "_count{"), ascii(name + "_sum{"));
+    }
   }
 
-  private static void optionalGauges(Writer out, boolean openMetrics, Family f, List<TargetMeters.Snapshot> all,
-                                     java.util.function.Predicate<TargetMeters.Snapshot> has,
-                                     java.util.function.ToDoubleFunction<TargetMeters.Snapshot> value)
-      throws IOException {
+  private static final HistogramLines PHASE_LINES = new HistogramLines(PHASE_DURATION);
+  private static final Map<String, HistogramLines> LINES = Map.of(PROBE_DURATION, new HistogramLines(PROBE_DURATION),
+      MESSAGE_RTT, new HistogramLines(MESSAGE_RTT), BROADCAST_DELAY, new HistogramLines(BROADCAST_DELAY));
+
+  private static void gauges(TextOut out, boolean openMetrics, Family f, List<TargetMeters.Snapshot> all,
+                             java.util.function.Predicate<TargetMeters.Snapshot> has,
+                             java.util.function.ToDoubleFunction<TargetMeters.Snapshot> value) {
     boolean header = false;
     for (TargetMeters.Snapshot s : all) {
       if (has.test(s)) {
@@ -196,13 +208,14 @@ public final class ProbeMetrics {
           f.header(out, openMetrics);
           header = true;
         }
-        sample(out, f.name(), s.meters().labels, Double.toString(value.applyAsDouble(s)));
+        sample(out, f.sample(), s.meters().labels, value.applyAsDouble(s));
       }
     }
   }
 
-  private static void histograms(Writer out, boolean openMetrics, Family f, List<TargetMeters.Snapshot> all,
-                                 java.util.function.Function<TargetMeters.Snapshot, Histogram> of) throws IOException {
+  private static void histograms(TextOut out, boolean openMetrics, Family f, List<TargetMeters.Snapshot> all,
+                                 java.util.function.Function<TargetMeters.Snapshot, Histogram> of) {
+    HistogramLines lines = LINES.get(f.name());
     boolean header = false;
     for (TargetMeters.Snapshot s : all) {
       Histogram h = of.apply(s);
@@ -211,22 +224,23 @@ public final class ProbeMetrics {
           f.header(out, openMetrics);
           header = true;
         }
-        h.write(out, f.name(), s.meters().labels);
+        h.write(out, lines, s.meters().labels);
       }
     }
   }
 
-  private static void sample(Writer out, String name, String labels, String value) throws IOException {
-    out.write(name);
-    out.write('{');
-    out.write(labels);
-    out.write("} ");
-    out.write(value);
+  private static final byte[] CLOSE = ascii("} ");
+
+  private static void sample(TextOut out, byte[] start, byte[] labels, double value) {
+    out.bytes(start);
+    out.bytes(labels);
+    out.bytes(CLOSE);
+    out.number(value);
     out.write('\n');
   }
 
-  /** {@code k="v",...} sorted by name, values escaped as both exposition formats want. */
-  private static String render(Map<String, String> labels) {
+  /** {@code k="v",...} sorted by name, values escaped as both exposition formats want, UTF-8. */
+  private static byte[] render(Map<String, String> labels) {
     StringBuilder out = new StringBuilder();
     for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
       if (out.length() > 0) {
@@ -245,23 +259,23 @@ public final class ProbeMetrics {
       }
       out.append('"');
     }
-    return out.toString();
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Bucket upper bounds in seconds and nanoseconds, +Inf last. */
   private static final class Bounds {
     final long[] nanos;
     /** {@code ,le="0.005"} for each bucket, +Inf last. */
-    final String[] le;
+    final byte[][] le;
 
     Bounds(List<Double> bounds) {
       nanos = new long[bounds.size()];
-      le = new String[bounds.size() + 1];
+      le = new byte[bounds.size() + 1][];
       for (int i = 0; i < bounds.size(); i++) {
         nanos[i] = Math.round(bounds.get(i) * 1e9);
-        le[i] = ",le=\"" + bounds.get(i) + "\"";
+        le[i] = ascii(",le=\"" + bounds.get(i) + "\"} ");
       }
-      le[bounds.size()] = ",le=\"+Inf\"";
+      le[bounds.size()] = ascii(",le=\"+Inf\"} ");
     }
   }
 
@@ -296,20 +310,22 @@ public final class ProbeMetrics {
       return new Histogram(this);
     }
 
-    void write(Writer out, String name, String labels) throws IOException {
+    void write(TextOut out, HistogramLines lines, byte[] labels) {
       long cumulative = 0;
       for (int i = 0; i < counts.length; i++) {
         cumulative += counts[i];
-        out.write(name);
-        out.write("_bucket{");
-        out.write(labels);
-        out.write(bounds.le[i]);
-        out.write("} ");
-        out.write(Long.toString(cumulative));
+        out.bytes(lines.bucket());
+        out.bytes(labels);
+        out.bytes(bounds.le[i]);
+        out.number(cumulative);
         out.write('\n');
       }
-      sample(out, name + "_count", labels, Long.toString(cumulative));
-      sample(out, name + "_sum", labels, Double.toString(sumNanos / 1e9));
+      out.bytes(lines.count());
+      out.bytes(labels);
+      out.bytes(CLOSE);
+      out.number(cumulative);
+      out.write('\n');
+      sample(out, lines.sum(), labels, sumNanos / 1e9);
     }
   }
 
@@ -318,10 +334,10 @@ public final class ProbeMetrics {
     private final Target target;
     /** The target's label set, rendered; with {@code url}, {@code result} or {@code phase} added. */
     private final Map<String, String> labelMap = new java.util.HashMap<>();
-    private final String labels;
-    private final String infoLabels;
-    private final String[] resultLabels = new String[Result.values().length];
-    private final Map<Phase, String> phaseLabels = new EnumMap<>(Phase.class);
+    private final byte[] labels;
+    private final byte[] infoLabels;
+    private final byte[][] resultLabels = new byte[Result.values().length][];
+    private final Map<Phase, byte[]> phaseLabels = new EnumMap<>(Phase.class);
     private final Histogram duration;
     private final Map<Phase, Histogram> phases = new EnumMap<>(Phase.class);
     private final Histogram rtt;
@@ -369,14 +385,14 @@ public final class ProbeMetrics {
       }
     }
 
-    private String with(String name, String value) {
+    private byte[] with(String name, String value) {
       Map<String, String> more = new java.util.HashMap<>(labelMap);
       more.put(name, value);
       return render(more);
     }
 
     /** Rendered when the result first occurs: most targets never see most results. */
-    private synchronized String resultLabels(int result) {
+    private synchronized byte[] resultLabels(int result) {
       if (resultLabels[result] == null) {
         resultLabels[result] = with("result", Result.values()[result].label());
       }
