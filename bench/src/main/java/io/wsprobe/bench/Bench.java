@@ -88,12 +88,18 @@ final class Bench {
 
   /** User plus system CPU time of a process (all its threads), in nanoseconds. */
   static long cpuNanos(long pid) {
+    long[] split = cpuSplit(pid);
+    return split[0] + split[1];
+  }
+
+  /** {user, system} CPU time of a process (all its threads), in nanoseconds. */
+  static long[] cpuSplit(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       // the command name (field 2) may hold spaces: count fields after its closing parenthesis
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-      return ticks * (1_000_000_000L / TICKS);
+      // utime, stime: fields 14 and 15
+      return new long[] {Long.parseLong(f[11]) * (1_000_000_000L / TICKS), Long.parseLong(f[12]) * (1_000_000_000L / TICKS)};
     } catch (IOException e) {
       throw new IllegalStateException("process " + pid + " is gone", e);
     }
@@ -125,6 +131,20 @@ final class Bench {
       throw new IOException("GET " + url + ": " + r.statusCode() + " " + r.body());
     }
     return r.body();
+  }
+
+  /** Reads a whole answer as a scraper would, without keeping it: its size in bytes. */
+  static long download(String url) throws IOException, InterruptedException {
+    HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    long n = 0;
+    byte[] chunk = new byte[1 << 16];
+    try (java.io.InputStream in = r.body()) {
+      for (int k; (k = in.read(chunk)) > 0; ) {
+        n += k;
+      }
+    }
+    return n;
   }
 
   static String post(String url) throws IOException, InterruptedException {

@@ -44,12 +44,14 @@ public final class CostBench {
     int window = 30;
     int rounds = 3;
     int warmup = 30;
+    String javaOpts = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--rate" -> rate = Integer.parseInt(args[i + 1]);
         case "--window" -> window = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+        case "--java-opts" -> javaOpts = args[i + 1];
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -75,7 +77,7 @@ public final class CostBench {
       int bbPort = AgentProcess.freePort();
       try (Bench.Child bb = Bench.Child.start("blackbox", dir, List.of("prometheus-blackbox-exporter",
                "--config.file=" + bbConfig, "--web.listen-address=127.0.0.1:" + bbPort, "--log.level=warn"));
-           AgentProcess wsprobe = AgentProcess.start(dir, AgentProcess.config(0, wsUrl, "10s", "5s", ""), null)) {
+           AgentProcess wsprobe = AgentProcess.start(dir, AgentProcess.config(0, wsUrl, "10s", "5s", ""), javaOpts)) {
         bb.awaitHttp("http://127.0.0.1:" + bbPort + "/-/healthy", Duration.ofSeconds(30));
         String bbProbe = "http://127.0.0.1:" + bbPort + "/probe?module=ws_upgrade&target=127.0.0.1:" + serverPort;
         String load = AgentProcess.config(rate * 10, wsUrl, "10s", "5s", "");
@@ -103,7 +105,7 @@ public final class CostBench {
 
         Bench.Table t = new Bench.Table("Probes per CPU-second, wsprobe vs blackbox_exporter ("
             + rate + " probes/s, " + window + " s windows)",
-            "window", "probes", "failed", "probes/s", "prober CPU s", "probes per CPU-s", "other prober's idle CPU s",
+            "window", "probes", "failed", "probes/s", "prober CPU s (kernel share)", "probes per CPU-s", "other prober's idle CPU s",
             "load avg (1 min)");
         for (Window w : List.of(coldWs, coldBb)) {
           t.row(w.cells());
@@ -148,13 +150,15 @@ public final class CostBench {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
-  record Window(String name, long probes, long failed, double seconds, long cpuNanos, long otherCpuNanos, double load) {
+  record Window(String name, long probes, long failed, double seconds, long cpuNanos, long otherCpuNanos, double load,
+                long sysNanos) {
     double perCpuSecond() {
       return probes / (cpuNanos / 1e9);
     }
 
     Object[] cells() {
-      return new Object[] {name, probes, failed, Bench.fmt("%.0f", probes / seconds), Bench.fmt("%.2f", cpuNanos / 1e9),
+      return new Object[] {name, probes, failed, Bench.fmt("%.0f", probes / seconds),
+          Bench.fmt("%.2f (%.0f %% sys)", cpuNanos / 1e9, 100.0 * sysNanos / cpuNanos),
           Bench.fmt("**%.0f**", perCpuSecond()), Bench.fmt("%.2f", otherCpuNanos / 1e9), Bench.fmt("%.2f", load)};
     }
   }
@@ -165,19 +169,22 @@ public final class CostBench {
     Thread.sleep(3000);
     // one scrape per window is counted in wsprobe's CPU, as Prometheus would scrape it
     String before = wsprobe.metrics();
-    long cpu0 = Bench.cpuNanos(wsprobe.pid());
+    long[] split0 = Bench.cpuSplit(wsprobe.pid());
+    long cpu0 = split0[0] + split0[1];
     long other0 = Bench.cpuNanos(bb.pid());
     long t0 = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     String after = wsprobe.metrics();
-    long cpu1 = Bench.cpuNanos(wsprobe.pid());
+    long[] split1 = Bench.cpuSplit(wsprobe.pid());
+    long cpu1 = split1[0] + split1[1];
     long other1 = Bench.cpuNanos(bb.pid());
     long t1 = System.nanoTime();
     wsprobe.reload(idle);
     long probes = Math.round(Bench.sum(after, "wsprobe_probes_total") - Bench.sum(before, "wsprobe_probes_total"));
     long ok = Math.round(Bench.sum(after, "wsprobe_probes_total", "result=\"success\"")
         - Bench.sum(before, "wsprobe_probes_total", "result=\"success\""));
-    Window w = new Window(name, probes, probes - ok, (t1 - t0) / 1e9, cpu1 - cpu0, other1 - other0, Bench.load1());
+    Window w = new Window(name, probes, probes - ok, (t1 - t0) / 1e9, cpu1 - cpu0, other1 - other0, Bench.load1(),
+        split1[1] - split0[1]);
     Bench.log("%s: %d probes, %.2f CPU s, %.0f per CPU-s", name, probes, w.cpuNanos / 1e9, w.perCpuSecond());
     Thread.sleep(3000);
     return w;
@@ -185,15 +192,17 @@ public final class CostBench {
 
   private static Window blackboxWindow(String name, Blackbox driver, AgentProcess wsprobe, Bench.Child bb,
                                        int rate, int seconds) throws Exception {
-    long cpu0 = Bench.cpuNanos(bb.pid());
+    long[] split0 = Bench.cpuSplit(bb.pid());
+    long cpu0 = split0[0] + split0[1];
     long other0 = Bench.cpuNanos(wsprobe.pid());
     long t0 = System.nanoTime();
     long[] counts = driver.drive(rate, seconds);
-    long cpu1 = Bench.cpuNanos(bb.pid());
+    long[] split1 = Bench.cpuSplit(bb.pid());
+    long cpu1 = split1[0] + split1[1];
     long other1 = Bench.cpuNanos(wsprobe.pid());
     long t1 = System.nanoTime();
     Window w = new Window(name, counts[0] + counts[1], counts[1], (t1 - t0) / 1e9, cpu1 - cpu0, other1 - other0,
-        Bench.load1());
+        Bench.load1(), split1[1] - split0[1]);
     Bench.log("%s: %d probes (%d failed), %.2f CPU s, %.0f per CPU-s", name, w.probes, w.failed, w.cpuNanos / 1e9,
         w.perCpuSecond());
     Thread.sleep(3000);

@@ -66,9 +66,9 @@ public final class ScaleBench {
           rss.add(Bench.rssBytes(pid));
           if (tick++ % 3 == 0) {
             long t0 = System.nanoTime();
-            String body = agent.metrics();
+            long size = Bench.download(agent.url("/metrics"));
             scrapeNanos.add(System.nanoTime() - t0);
-            scrapeBytes.add(body.length());
+            scrapeBytes.add((int) size);
           }
         }
         Window.Result warmResult = warm.close(agent);
