@@ -186,7 +186,7 @@ class SoakTest {
       Thread scraper = thread("scraper", () -> {
         while (!stop.get()) {
           long t0 = System.nanoTime();
-          String body = get(running.port(), "/metrics");
+          String body = scrape(running.port());
           long took = System.nanoTime() - t0;
           scrapes.add(took);
           if (took >= SCRAPE_LIMIT_NANOS) {
@@ -379,6 +379,19 @@ class SoakTest {
     String[] fds = Path.of("/proc/self/fd").toFile().list();
     return new Snapshot(fds == null ? -1 : fds.length,
         ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+  }
+
+  /**
+   * GET /metrics over a plain socket, as a scraper would: no client library threads between the
+   * request and its timing.
+   */
+  private static String scrape(int port) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   private String get(int port, String path) throws Exception {
