@@ -145,7 +145,8 @@ final class ProbeRun {
   private Handshaker handshaker;
   private int status;
   private String statusLine;
-  private String answerText = "";
+  /** The upgrade answer as text (for the trace, and for the result when it explains a failure). */
+  private java.util.function.Supplier<String> answerText = () -> "";
   private HttpHeaders answerHeaders;
   private final ByteBuf rawAnswer = Unpooled.buffer(0, KEPT_BODY_BYTES);
   private final ByteBuf body = Unpooled.buffer(0, KEPT_BODY_BYTES);
@@ -433,14 +434,18 @@ final class ProbeRun {
     protected FullHttpRequest newHandshakeRequest() {
       FullHttpRequest request = super.newHandshakeRequest();
       sentKey = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-      StringBuilder text = new StringBuilder()
-          .append(request.method()).append(' ').append(redactedRequestTarget(request.uri()))
-          .append(' ').append(request.protocolVersion());
-      for (Map.Entry<String, String> h : request.headers()) {
-        text.append('\n').append(h.getKey()).append(": ").append(shownRequestHeader(h.getKey(), h.getValue()));
-      }
       if (parent == null) {
-        trace.sent(text.toString());
+        HttpHeaders sent = request.headers();
+        String line = request.method() + " " + request.uri() + " " + request.protocolVersion();
+        trace.sent(() -> {
+          String[] parts = line.split(" ", 3);
+          StringBuilder text = new StringBuilder()
+              .append(parts[0]).append(' ').append(redactedRequestTarget(parts[1])).append(' ').append(parts[2]);
+          for (Map.Entry<String, String> h : sent) {
+            text.append('\n').append(h.getKey()).append(": ").append(shownRequestHeader(h.getKey(), h.getValue()));
+          }
+          return text.toString();
+        });
       }
       return request;
     }
@@ -472,8 +477,9 @@ final class ProbeRun {
     long took = System.nanoTime() - stepStart;
     if (response.decoderResult().isFailure()) {
       step("upgrade", took, "the answer is not valid HTTP");
-      answerText = printable(rawAnswer, "(no bytes)");
-      trace.received(answerText);
+      String raw = printable(rawAnswer, "(no bytes)");
+      answerText = () -> raw;
+      trace.received(raw);
       finish(Result.BAD_ACCEPT, "answer is not valid HTTP: " + rootMessage(response.decoderResult().cause()));
       return;
     }
@@ -623,12 +629,16 @@ final class ProbeRun {
   }
 
   private void traceAnswerHeaders(HttpResponse response) {
-    StringBuilder text = new StringBuilder().append(response.protocolVersion()).append(' ').append(response.status());
-    for (Map.Entry<String, String> h : response.headers()) {
-      text.append('\n').append(h.getKey()).append(": ")
-          .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
-    }
-    answerText = text.toString();
+    String line = response.protocolVersion() + " " + response.status();
+    HttpHeaders headers = response.headers();
+    answerText = () -> {
+      StringBuilder text = new StringBuilder(line);
+      for (Map.Entry<String, String> h : headers) {
+        text.append('\n').append(h.getKey()).append(": ")
+            .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
+      }
+      return text.toString();
+    };
     if (parent == null) {
       trace.received(answerText);
     }
@@ -654,8 +664,9 @@ final class ProbeRun {
           .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
     }
     text.append("\n\n").append(printable(body, "(empty body)"));
-    answerText = text.toString();
-    trace.received(answerText);
+    String answer = text.toString();
+    answerText = () -> answer;
+    trace.received(answer);
     String shortType = contentType == null ? "" : " " + contentType.split(";")[0].trim();
     if (status < 400) {
       finish(Result.UPGRADE_IGNORED, "got HTTP " + status + shortType
@@ -1017,7 +1028,7 @@ final class ProbeRun {
         contentType == null ? null : contentType.split(";")[0].trim(), detail);
     ProbeResult r = new ProbeResult(result, detail, diagnosis, duration, phases, status,
         List.copyOf(rtts), module.hold() == null ? -1 : Math.max(0, holdSurvived), certNotAfter,
-        closeCode, closeReason, ANSWER_RESULTS.contains(result) ? answerText : "",
+        closeCode, closeReason, ANSWER_RESULTS.contains(result) ? answerText.get() : "",
         List.copyOf(broadcastDelays), markerId == null ? -1 : receivers.size() - broadcastDelays.size(),
         trace);
     promise.tryComplete(r);

@@ -3,6 +3,7 @@ package io.wsprobe.prober;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * What one probe did, step by step, for a human: {@code wsprobe probe} prints it, the log keeps
@@ -10,8 +11,16 @@ import java.util.Locale;
  */
 public final class Trace {
 
-  /** One line; {@code atNanos} is the time since the probe started. */
-  public record Entry(long atNanos, String kind, String text) {}
+  /**
+   * One line; {@code atNanos} is the time since the probe started. A step keeps its name and
+   * duration apart and is formatted only when shown: most traces never are (scheduled probes).
+   */
+  public record Entry(long atNanos, String kind, String name, long durationNanos, Supplier<String> detail) {
+    public String text() {
+      return kind.equals("step")
+          ? String.format(Locale.ROOT, "%-12s %9s  %s", name, millis(durationNanos), detail.get()) : detail.get();
+    }
+  }
 
   private final long startNanos;
   private final List<Entry> entries = new ArrayList<>();
@@ -21,25 +30,34 @@ public final class Trace {
   }
 
   public void step(String name, long durationNanos, String text) {
-    add("step", String.format(Locale.ROOT, "%-12s %9s  %s", name, millis(durationNanos), text));
+    entries.add(new Entry(System.nanoTime() - startNanos, "step", name, durationNanos, () -> text));
   }
 
   public void note(String text) {
-    add("note", text);
+    add("note", () -> text);
   }
 
   public void sent(String text) {
+    add("sent", () -> text);
+  }
+
+  /** What was sent, put into words only if the trace is shown. */
+  public void sent(Supplier<String> text) {
     add("sent", text);
   }
 
   public void received(String text) {
+    add("received", () -> text);
+  }
+
+  /** What was received, put into words only if the trace is shown. */
+  public void received(Supplier<String> text) {
     add("received", text);
   }
 
-  private void add(String kind, String text) {
-    entries.add(new Entry(System.nanoTime() - startNanos, kind, text));
+  private void add(String kind, Supplier<String> text) {
+    entries.add(new Entry(System.nanoTime() - startNanos, kind, null, 0, text));
   }
-
   public List<Entry> entries() {
     return entries;
   }

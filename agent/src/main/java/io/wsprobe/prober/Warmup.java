@@ -2,33 +2,49 @@ package io.wsprobe.prober;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Probes a throwaway loopback echo server a few times before the first real probe. A cold JVM
- * loads and interprets the whole probe path on its first run, which would add hundreds of
- * milliseconds to the first measured connect and upgrade times; after this they are honest.
+ * Probes the agent's own throwaway loopback servers before the first real probe. A cold JVM
+ * loads and interprets the whole probe path on its first runs, and compiles it meanwhile, which
+ * would add milliseconds to hundreds of milliseconds to the first measured phases and round
+ * trips (the first TLS handshake alone initialises the JDK's providers and trust store for a
+ * second or more). So every path a probe commonly takes is run {@link #ROUNDS} times: DNS of
+ * {@code localhost}, messages, a room broadcast, a refused upgrade, and ({@link #TLS_ROUNDS}
+ * times) wss:// twice, one handshake accepted and one refused by the default trust store, as an
+ * unknown CA is; then the warm-up waits, up to {@link #SETTLE}, for the JIT compiler to fall
+ * quiet.
  */
 public final class Warmup {
 
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = 8;
+  /** TLS handshakes cost milliseconds each: after these rounds only the plain paths go on. */
+  private static final int TLS_ROUNDS = 2;
+  private static final Duration SETTLE = Duration.ofSeconds(1);
+  /** The compiler is quiet when it spent less than this in the last {@link #QUIET_WINDOW_MS}. */
+  private static final long QUIET_COMPILE_MS = 5;
+  private static final long QUIET_WINDOW_MS = 200;
 
   private Warmup() {}
 
-  public static Future<Void> run(Vertx vertx, WebSocketProber prober) {
-    return run(vertx, prober, List.of());
-  }
-
   /**
    * Also prepares the TLS settings that wss targets will use: builds their contexts (loading the
-   * trust store) and has an engine write a ClientHello in memory, so the first real handshake
-   * does not pay the JDK's one-time TLS start-up inside its {@code tls} phase.
+   * trust store and a CA file) and has an engine write a ClientHello in memory, then warms up.
    */
   public static Future<Void> run(Vertx vertx, WebSocketProber prober, java.util.Collection<Module.Tls> tls) {
     Future<Void> tlsWarm = tls.isEmpty() ? Future.succeededFuture()
@@ -38,23 +54,107 @@ public final class Warmup {
           }
           return null;
         }, false).otherwiseEmpty();
-    return tlsWarm.compose(v -> probes(vertx, prober));
+    return tlsWarm.compose(v -> run(vertx, prober));
   }
 
-  private static Future<Void> probes(Vertx vertx, WebSocketProber prober) {
-    HttpServer server = vertx.createHttpServer()
-        .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage));
-    return server.listen(0, "127.0.0.1").compose(s -> {
-      Module module = new Module("warmup", Map.of(), null, List.of(), Module.Tls.defaults(),
-          Module.IpProtocol.IP4, true, Module.DEFAULT_MAX_MESSAGE_BYTES,
-          List.of(new Module.Message("warmup", false, Module.Expect.echo(), 2)), null);
-      Target target = new Target("warmup", URI.create("ws://localhost:" + s.actualPort() + "/"),
-          module.name(), Map.of(), Duration.ofSeconds(10), Duration.ofSeconds(5));
-      Future<ProbeResult> chain = prober.probe(target, module);
-      for (int i = 1; i < ROUNDS; i++) {
-        chain = chain.compose(r -> prober.probe(target, module));
+  public static Future<Void> run(Vertx vertx, WebSocketProber prober) {
+    Set<ServerWebSocket> room = ConcurrentHashMap.newKeySet();
+    HttpServer plain = vertx.createHttpServer()
+        .webSocketHandshakeHandler(h -> {
+          if (h.path().equals("/plain")) {
+            h.reject(404);
+          } else {
+            h.accept();
+          }
+        })
+        .webSocketHandler(ws -> serve(ws, room))
+        .requestHandler(req -> req.response().putHeader("Content-Type", "text/html").end("<html></html>"));
+    HttpServer tls;
+    try {
+      SelfSigned.Pem pem = SelfSigned.localhost();
+      tls = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+              .setCertValue(Buffer.buffer(pem.cert())).setKeyValue(Buffer.buffer(pem.key()))))
+          .webSocketHandler(ws -> serve(ws, room));
+    } catch (Exception e) {
+      tls = null; // no EC support: warm up without TLS
+    }
+    HttpServer tlsServer = tls;
+    Future<HttpServer> tlsListening = tls == null ? Future.succeededFuture() : tls.listen(0, "127.0.0.1");
+    return Future.all(plain.listen(0, "127.0.0.1"), tlsListening).compose(all -> {
+      List<Probe> plainMix = mix(plain.actualPort(), 0);
+      List<Probe> fullMix = mix(plain.actualPort(), tlsServer == null ? 0 : tlsServer.actualPort());
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < ROUNDS; i++) {
+        for (Probe p : i < TLS_ROUNDS ? fullMix : plainMix) {
+          chain = chain.compose(v -> prober.probe(p.target, p.module).<Void>mapEmpty().otherwiseEmpty());
+        }
       }
-      return chain.<Void>mapEmpty().eventually(server::close);
+      return chain.compose(v -> settle(vertx))
+          .eventually(() -> Future.all(plain.close(), tlsServer == null ? Future.succeededFuture() : tlsServer.close()));
     }).otherwiseEmpty();
+  }
+
+  private record Probe(Target target, Module module) {}
+
+  private static List<Probe> mix(int port, int tlsPort) {
+    Module echo = module("warmup-echo", List.of(new Module.Message("warmup", false, Module.Expect.echo(), 2)),
+        Module.Tls.defaults(), Module.App.RAW);
+    Module room = module("warmup-room", List.of(), Module.Tls.defaults(),
+        new Module.App(Module.Protocol.RAW, new Module.Broadcast(1, null), null, null, null));
+    List<Probe> mix = new ArrayList<>(List.of(
+        new Probe(target("ws://localhost:" + port + "/echo"), echo),
+        new Probe(target("ws://127.0.0.1:" + port + "/room"), room),
+        new Probe(target("ws://127.0.0.1:" + port + "/plain"), Module.defaults())));
+    if (tlsPort > 0) {
+      mix.add(new Probe(target("wss://localhost:" + tlsPort + "/echo"), module("warmup-tls", echo.messages(),
+          new Module.Tls(null, null, null, null, true), Module.App.RAW)));
+      mix.add(new Probe(target("wss://localhost:" + tlsPort + "/echo"), echo)); // refused: unknown CA
+    }
+    return mix;
+  }
+
+  private static Module module(String name, List<Module.Message> messages, Module.Tls tls, Module.App app) {
+    return new Module(name, Map.of(), null, List.of(), tls, Module.IpProtocol.IP4, true,
+        Module.DEFAULT_MAX_MESSAGE_BYTES, messages, null, app);
+  }
+
+  private static Target target(String url) {
+    return new Target("warmup", URI.create(url), "warmup", Map.of(), Duration.ofSeconds(10), Duration.ofSeconds(5));
+  }
+
+  /** {@code /room} fans text out to the other sessions; anything else echoes. */
+  private static void serve(ServerWebSocket ws, Set<ServerWebSocket> room) {
+    if (ws.path().equals("/room")) {
+      room.add(ws);
+      ws.closeHandler(v -> room.remove(ws));
+      ws.textMessageHandler(text -> room.forEach(peer -> {
+        if (peer != ws) {
+          peer.writeTextMessage(text);
+        }
+      }));
+    } else {
+      ws.textMessageHandler(ws::writeTextMessage);
+    }
+  }
+
+  /** Waits until the JIT compiler has been quiet for a moment, or {@link #SETTLE} has passed. */
+  private static Future<Void> settle(Vertx vertx) {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      long deadline = System.nanoTime() + SETTLE.toNanos();
+      long before = jit.getTotalCompilationTime();
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(QUIET_WINDOW_MS);
+        long now = jit.getTotalCompilationTime();
+        if (now - before < QUIET_COMPILE_MS) {
+          break;
+        }
+        before = now;
+      }
+      return null;
+    }, false);
   }
 }

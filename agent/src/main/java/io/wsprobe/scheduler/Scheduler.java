@@ -8,6 +8,7 @@ import io.wsprobe.config.Target;
 import io.wsprobe.metrics.AgentMetrics;
 import io.wsprobe.metrics.ProbeMetrics;
 import io.wsprobe.prober.ProbeResult;
+import io.wsprobe.prober.Result;
 import io.wsprobe.prober.WebSocketProber;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -77,7 +78,8 @@ public final class Scheduler {
       if (metrics != null) {
         metrics.removeAll();
       }
-      metrics = new ProbeMetrics(agent.registry(), config);
+      metrics = new ProbeMetrics(config);
+      agent.probeMetrics(metrics);
     }
     Map<String, TargetState> next = new LinkedHashMap<>();
     Map<String, TargetState> old = new HashMap<>(current);
@@ -119,8 +121,19 @@ public final class Scheduler {
         .toList();
   }
 
-  /** What the status page shows of a target. */
-  public record TargetStatus(Target target, String module, ProbeResult last) {}
+  /** What the status page shows of a target; {@code last} is null until its first probe ends. */
+  public record TargetStatus(Target target, String module, LastResult last) {}
+
+  /**
+   * The little the status page needs of a target's last probe. Not the {@link ProbeResult}: its
+   * trace would keep every target's last request and answer alive for a whole interval, which
+   * at thousands of targets fills the old generation with dead probes.
+   */
+  public record LastResult(Result result, String detail, long durationNanos) {
+    public boolean success() {
+      return result == Result.SUCCESS;
+    }
+  }
 
   /** Stable offset of a target within its interval, from its name. */
   static long offsetNanos(String name, long intervalNanos) {
@@ -158,7 +171,7 @@ public final class Scheduler {
       if (ar.succeeded() && !state.cancelled) {
         ProbeResult r = ar.result();
         state.meters.record(r, System.currentTimeMillis());
-        state.last = r;
+        state.last = new LastResult(r.result(), r.detail(), r.durationNanos());
         listener.onResult(state.target, state.module, r);
       }
       drain();
@@ -183,7 +196,7 @@ public final class Scheduler {
     boolean running;
     boolean queued;
     boolean cancelled;
-    volatile ProbeResult last;
+    volatile LastResult last;
 
     TargetState(Target target, Module module, ProbeMetrics.TargetMeters meters) {
       this.target = target;

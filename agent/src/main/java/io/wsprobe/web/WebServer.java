@@ -1,8 +1,10 @@
 package io.wsprobe.web;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.wsprobe.Agent;
@@ -10,8 +12,10 @@ import io.wsprobe.Version;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
+import io.wsprobe.metrics.TextOut;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.scheduler.Scheduler;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Instant;
 
 /**
@@ -27,6 +31,7 @@ public final class WebServer {
   private final Vertx vertx;
   private final Agent agent;
   private HttpServer server;
+  private final AtomicReference<TextOut> spare = new AtomicReference<>();
 
   public WebServer(Vertx vertx, Agent agent) {
     this.vertx = vertx;
@@ -62,8 +67,19 @@ public final class WebServer {
 
   private void metrics(RoutingContext rc) {
     String type = contentType(rc.request().getHeader("Accept"));
-    vertx.executeBlocking(() -> agent.metrics().registry().scrape(type), false)
-        .onSuccess(body -> rc.response().putHeader("Content-Type", type).end(body))
+    vertx.executeBlocking(() -> {
+      // the last answer's array once it was sent: a scrape of thousands of targets is tens of
+      // MiB, which would otherwise land in the old generation anew at every scrape
+      TextOut out = spare.getAndSet(null);
+      if (out == null) {
+        out = new TextOut(1 << 16);
+      }
+      out.reset();
+      agent.metrics().scrape(out, type);
+      return out;
+    }, false).onSuccess(out -> rc.response().putHeader("Content-Type", type)
+            .end(BufferInternal.buffer(Unpooled.wrappedBuffer(out.array(), 0, out.size())))
+            .onComplete(sent -> spare.set(out)))
         .onFailure(rc::fail);
   }
 
@@ -104,7 +120,7 @@ public final class WebServer {
             + " &middot; <a href=\"-/ready\">ready</a></p><table><tr><th>target</th><th>module</th>"
             + "<th>url</th><th>last result</th><th>detail</th><th>duration</th><th></th></tr>");
     for (Scheduler.TargetStatus s : agent.scheduler().status()) {
-      ProbeResult r = s.last();
+      Scheduler.LastResult r = s.last();
       String name = s.target().name();
       html.append("<tr><td>").append(esc(name)).append("</td><td>").append(esc(s.module()))
           .append("</td><td>").append(esc(Secret.redactUrl(s.target().url()))).append("</td><td class=\"")

@@ -21,32 +21,32 @@ import java.util.concurrent.CompletableFuture;
  * and raw TCP servers that read the upgrade request and then misbehave byte by byte. Everything
  * runs on the test's {@link Vertx}, so closing it closes them all.
  */
-final class FaultServers {
+public final class FaultServers {
 
-  static final String LOOPBACK = "127.0.0.1";
+  public static final String LOOPBACK = "127.0.0.1";
 
   private final Vertx vertx;
 
-  FaultServers(Vertx vertx) {
+  public FaultServers(Vertx vertx) {
     this.vertx = vertx;
   }
 
   // ---------------------------------------------------------------- Vert.x HTTP servers
 
   /** A WebSocket server on {@code host}; plain HTTP requests get 404. Returns its port. */
-  int webSocket(String host, Handler<ServerWebSocket> handler) {
+  public int webSocket(String host, Handler<ServerWebSocket> handler) {
     return vertx.createHttpServer()
         .webSocketHandler(handler)
         .requestHandler(r -> r.response().setStatusCode(404).end())
         .listen(0, host).await().actualPort();
   }
 
-  int webSocket(Handler<ServerWebSocket> handler) {
+  public int webSocket(Handler<ServerWebSocket> handler) {
     return webSocket(LOOPBACK, handler);
   }
 
   /** A wss server presenting {@code cert} (without its CA). */
-  int tlsWebSocket(TestCerts.Issued cert, Handler<ServerWebSocket> handler) {
+  public int tlsWebSocket(TestCerts.Issued cert, Handler<ServerWebSocket> handler) {
     HttpServerOptions options = new HttpServerOptions().setSsl(true)
         .setKeyCertOptions(new PemKeyCertOptions()
             .setCertPath(cert.certPem().toString())
@@ -57,12 +57,12 @@ final class FaultServers {
   }
 
   /** A plain HTTP server: every request, upgrade or not, goes to {@code handler}. */
-  int http(Handler<HttpServerRequest> handler) {
+  public int http(Handler<HttpServerRequest> handler) {
     return vertx.createHttpServer().requestHandler(handler).listen(0, LOOPBACK).await().actualPort();
   }
 
   /** Echoes text as text and binary as binary. */
-  static Handler<ServerWebSocket> echo() {
+  public static Handler<ServerWebSocket> echo() {
     return ws -> {
       ws.textMessageHandler(ws::writeTextMessage);
       ws.binaryMessageHandler(ws::writeBinaryMessage);
@@ -72,7 +72,7 @@ final class FaultServers {
   // ---------------------------------------------------------------- raw TCP servers
 
   /** What a raw server does once it has read the head of the upgrade request. */
-  interface Script {
+  public interface Script {
     void onRequest(Request request);
   }
 
@@ -81,10 +81,10 @@ final class FaultServers {
    *
    * @param head the request head as text, up to and including the blank line
    */
-  record Request(NetSocket socket, String head, Map<String, String> headers, Connection connection) {
+  public record Request(NetSocket socket, String head, Map<String, String> headers, Connection connection) {
 
     /** The correct {@code Sec-WebSocket-Accept} for this request's key. */
-    String accept() {
+    public String accept() {
       try {
         return ProbeRun.expectedAccept(headers.get("sec-websocket-key"));
       } catch (Exception e) {
@@ -92,31 +92,31 @@ final class FaultServers {
       }
     }
 
-    void write(String ascii) {
+    public void write(String ascii) {
       socket.write(Buffer.buffer(ascii.getBytes(StandardCharsets.ISO_8859_1)));
     }
 
-    void write(byte[] bytes) {
+    public void write(byte[] bytes) {
       socket.write(Buffer.buffer(bytes));
     }
 
     /** Bytes the client sends after the request head (WebSocket frames, once upgraded). */
-    void onData(Handler<Buffer> handler) {
+    public void onData(Handler<Buffer> handler) {
       connection.afterHead = handler;
     }
 
     /** Runs when this connection is closed, by either side. */
-    void onClose(Runnable action) {
+    public void onClose(Runnable action) {
       connection.closed.future().onComplete(v -> action.run());
     }
 
-    boolean closed() {
+    public boolean closed() {
       return connection.closed.future().isComplete();
     }
   }
 
   /** Per-connection state of a raw server. */
-  static final class Connection {
+  public static final class Connection {
     private final Promise<Void> closed = Promise.promise();
     private Handler<Buffer> afterHead;
     private Buffer head = Buffer.buffer();
@@ -129,16 +129,16 @@ final class FaultServers {
    * @param closed completes when the server sees a connection closed (by either side): the
    *               socket was released
    */
-  record Raw(int port, CompletableFuture<Void> closed) {}
+  public record Raw(int port, CompletableFuture<Void> closed) {}
 
-  Raw raw(Script script) {
+  public Raw raw(Script script) {
     return raw(false, script);
   }
 
   /**
    * @param resetOnClose close with SO_LINGER 0, so closing sends a TCP RST instead of a FIN
    */
-  Raw raw(boolean resetOnClose, Script script) {
+  public Raw raw(boolean resetOnClose, Script script) {
     CompletableFuture<Void> anyClosed = new CompletableFuture<>();
     NetServerOptions options = new NetServerOptions();
     if (resetOnClose) {
@@ -188,7 +188,7 @@ final class FaultServers {
   }
 
   /** A 101 answer with the given accept value and extra header lines. */
-  static String switching(String accept, String... extraHeaders) {
+  public static String switching(String accept, String... extraHeaders) {
     StringBuilder out = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n");
     for (String h : extraHeaders) {
@@ -201,7 +201,7 @@ final class FaultServers {
    * The header of an unmasked server-to-client binary frame announcing {@code length} payload
    * bytes (64-bit length form).
    */
-  static byte[] binaryFrameHeader(long length) {
+  public static byte[] binaryFrameHeader(long length) {
     byte[] h = new byte[10];
     h[0] = (byte) 0x82; // FIN + binary
     h[1] = 127;         // 64-bit extended length follows

@@ -31,11 +31,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throwaway PKI for TLS tests, made in-process: a test CA and server certificates it signs,
  * written as PEM files into a directory the test owns. EC P-256 keys, so making them is fast.
  */
-final class TestCerts {
+public final class TestCerts {
 
   /** A server certificate with its key, as objects and as PEM files. */
-  record Issued(X509Certificate cert, Path certPem, Path keyPem) {
-    Instant notAfter() {
+  public record Issued(X509Certificate cert, Path certPem, Path keyPem) {
+    public Instant notAfter() {
       return cert.getNotAfter().toInstant();
     }
   }
@@ -61,17 +61,17 @@ final class TestCerts {
     this.caPem = writeCert("ca.pem", ca);
   }
 
-  static TestCerts create(Path dir) throws Exception {
+  public static TestCerts create(Path dir) throws Exception {
     return new TestCerts(dir);
   }
 
   /** The CA, as a file for {@code tls.ca_file}. */
-  Path caPem() {
+  public Path caPem() {
     return caPem;
   }
 
   /** Valid now, for localhost, 127.0.0.1 and ::1. */
-  Issued localhost() throws Exception {
+  public Issued localhost() throws Exception {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     return issue("localhost", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)),
         new GeneralName(GeneralName.dNSName, "localhost"),
@@ -80,7 +80,7 @@ final class TestCerts {
   }
 
   /** For localhost, but expired yesterday. */
-  Issued expired() throws Exception {
+  public Issued expired() throws Exception {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     return issue("expired", now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)),
         new GeneralName(GeneralName.dNSName, "localhost"),
@@ -88,7 +88,7 @@ final class TestCerts {
   }
 
   /** Valid now, but only for other.example. */
-  Issued otherHost() throws Exception {
+  public Issued otherHost() throws Exception {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     return issue("other-host", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)),
         new GeneralName(GeneralName.dNSName, "other.example"));

@@ -71,7 +71,7 @@ class SchedulerTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     String text = "";
     while (System.nanoTime() < deadline) {
-      text = metrics.registry().scrape();
+      text = metrics.scrape();
       if (ready.test(text)) {
         return text;
       }
@@ -175,7 +175,7 @@ class SchedulerTest {
     long offset = Scheduler.offsetNanos("keep", interval);
     long phase = Math.floorMod(first + interval / 2 - offset - System.nanoTime(), interval);
     TimeUnit.NANOSECONDS.sleep(phase < interval / 10 ? phase + interval : phase);
-    double keptBefore = value(metrics.registry().scrape(), successes("keep"));
+    double keptBefore = value(metrics.scrape(), successes("keep"));
     long appliedAt = System.nanoTime();
     scheduler.apply(parse(head + """
           - { name: keep, url: "%s" }

@@ -1,0 +1,159 @@
+package io.wsprobe.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * wsprobe's probe rate as a fraction of the practical limit, {@link ReferenceLoop}: both saturate
+ * the same loopback server with the same number of probes in flight, in alternating windows of
+ * one run. wsprobe gets more targets at a 1 s interval than it can probe (its scheduler queues
+ * the rest), so its rate is its ceiling on this machine.
+ *
+ * <p>{@code bench/reference.sh [--concurrency 64] [--targets 4000] [--window 20] [--rounds 3] [--warmup 20]}
+ */
+public final class ReferenceBench {
+
+  private static final Pattern RESULT = Pattern.compile(
+      "RESULT probes=(\\d+) failed=(\\d+) seconds=([\\d.]+) cpu_ns=(\\d+)");
+
+  public static void main(String[] args) throws Exception {
+    int concurrency = 64;
+    int targets = 4000;
+    int window = 20;
+    int rounds = 3;
+    int warmup = 20;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--concurrency" -> concurrency = Integer.parseInt(args[i + 1]);
+        case "--targets" -> targets = Integer.parseInt(args[i + 1]);
+        case "--window" -> window = Integer.parseInt(args[i + 1]);
+        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Path dir = Bench.workDir("reference");
+    String startLoad = Bench.load();
+    Bench.log("%s", Bench.machine());
+    try (Bench.Child server = Bench.Child.java("server", dir, BenchServer.class, List.of("-Xmx512m"))) {
+      int port = server.awaitListening();
+      String url = "ws://127.0.0.1:" + port + "/";
+      String extra = "  max_concurrent_probes: " + concurrency + "\n";
+      String saturating = AgentProcess.config(targets, url, "1s", "900ms", extra);
+      String idle = AgentProcess.config(0, url, "1s", "900ms", extra);
+      Process ref = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+          ReferenceLoop.class.getName(), String.valueOf(port), String.valueOf(concurrency))
+          .redirectError(dir.resolve("reference.log").toFile()).start();
+      Runtime.getRuntime().addShutdownHook(new Thread(ref::destroyForcibly));
+      BufferedReader refOut = new BufferedReader(new InputStreamReader(ref.getInputStream(), StandardCharsets.UTF_8));
+      PrintWriter refIn = new PrintWriter(ref.getOutputStream(), true, StandardCharsets.UTF_8);
+      refOut.readLine(); // LISTENING
+      try (AgentProcess agent = AgentProcess.start(dir, idle, null)) {
+        List<Window> refs = new ArrayList<>();
+        List<Window> wss = new ArrayList<>();
+        Window coldRef = reference("reference (cold)", refIn, refOut, window);
+        Window coldWs = wsprobe("wsprobe (cold)", agent, saturating, idle, window);
+        reference("warm-up", refIn, refOut, warmup);
+        wsprobe("warm-up", agent, saturating, idle, warmup);
+        for (int r = 1; r <= rounds; r++) {
+          if (r % 2 == 1) {
+            wss.add(wsprobe("wsprobe #" + r, agent, saturating, idle, window));
+            refs.add(reference("reference #" + r, refIn, refOut, window));
+          } else {
+            refs.add(reference("reference #" + r, refIn, refOut, window));
+            wss.add(wsprobe("wsprobe #" + r, agent, saturating, idle, window));
+          }
+        }
+        refIn.close();
+        ref.waitFor();
+
+        Bench.Table t = new Bench.Table("Saturated probe rate, wsprobe vs a bare Netty loop (" + concurrency
+            + " in flight, " + window + " s windows)",
+            "window", "probes", "failed", "probes/s", "client CPU (cores)", "probes per CPU-s", "load avg (1 min)");
+        t.row(coldRef.cells());
+        t.row(coldWs.cells());
+        for (int i = 0; i < rounds; i++) {
+          t.row(wss.get(i).cells());
+          t.row(refs.get(i).cells());
+        }
+        double wsRate = median(wss, true);
+        double refRate = median(refs, true);
+        double wsEff = median(wss, false);
+        double refEff = median(refs, false);
+        Bench.Table s = new Bench.Table("Summary (medians of " + rounds + " windows)", "", "probes/s",
+            "probes per CPU-s");
+        s.row("reference loop", Bench.fmt("%.0f", refRate), Bench.fmt("%.0f", refEff));
+        s.row("wsprobe", Bench.fmt("%.0f", wsRate), Bench.fmt("%.0f", wsEff));
+        s.row("**wsprobe / reference**", Bench.fmt("**%.0f %%** (target ≥ 70 %%)", 100 * wsRate / refRate),
+            Bench.fmt("%.0f %%", 100 * wsEff / refEff));
+        s.note("Load average at the start: " + startLoad + ". The server (bench/BenchServer, Netty, 2 event loops)"
+            + " shares the 2 cores with the client under test, so both rates are what this machine can do with"
+            + " server and client on it; the CPU columns are the client's alone. wsprobe: `./wsprobe` with the"
+            + " launcher's default JVM flags, " + targets + " targets at a 1 s interval, `max_concurrent_probes: "
+            + concurrency + "`. Reference: the same JVM flags, " + concurrency + " connections in a closed loop."
+            + " Warm-up " + warmup + " s each before the measured rounds.");
+        Bench.publish("reference", "bench/reference.sh " + String.join(" ", args), List.of(t, s));
+      }
+    }
+  }
+
+  private static double median(List<Window> ws, boolean rate) {
+    double[] v = ws.stream().mapToDouble(w -> rate ? w.probes / w.seconds : w.perCpuSecond()).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  record Window(String name, long probes, long failed, double seconds, long cpuNanos, double load) {
+    double perCpuSecond() {
+      return probes / (cpuNanos / 1e9);
+    }
+
+    Object[] cells() {
+      return new Object[] {name, probes, failed, Bench.fmt("**%.0f**", probes / seconds),
+          Bench.fmt("%.2f", cpuNanos / 1e9 / seconds), Bench.fmt("%.0f", perCpuSecond()), Bench.fmt("%.2f", load)};
+    }
+  }
+
+  private static Window reference(String name, PrintWriter in, BufferedReader out, int seconds) throws Exception {
+    in.println("run " + seconds);
+    String line = out.readLine();
+    Matcher m = RESULT.matcher(line == null ? "" : line);
+    if (!m.find()) {
+      throw new IllegalStateException("reference loop said: " + line);
+    }
+    Window w = new Window(name, Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+        Double.parseDouble(m.group(3)), Long.parseLong(m.group(4)), Bench.load1());
+    Bench.log("%s: %.0f probes/s, %.0f per CPU-s", name, w.probes / w.seconds, w.perCpuSecond());
+    Thread.sleep(3000);
+    return w;
+  }
+
+  private static Window wsprobe(String name, AgentProcess agent, String saturating, String idle, int seconds)
+      throws Exception {
+    agent.reload(saturating);
+    Thread.sleep(3000);
+    String m0 = agent.metrics();
+    long cpu0 = Bench.cpuNanos(agent.pid());
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    String m1 = agent.metrics();
+    long cpu1 = Bench.cpuNanos(agent.pid());
+    long t1 = System.nanoTime();
+    agent.reload(idle);
+    double probes = Bench.sum(m1, "wsprobe_probes_total") - Bench.sum(m0, "wsprobe_probes_total");
+    double ok = Bench.sum(m1, "wsprobe_probes_total", "result=\"success\"")
+        - Bench.sum(m0, "wsprobe_probes_total", "result=\"success\"");
+    Window w = new Window(name, Math.round(probes), Math.round(probes - ok), (t1 - t0) / 1e9, cpu1 - cpu0,
+        Bench.load1());
+    Bench.log("%s: %.0f probes/s, %.0f per CPU-s", name, w.probes / w.seconds, w.perCpuSecond());
+    Thread.sleep(3000);
+    return w;
+  }
+}
