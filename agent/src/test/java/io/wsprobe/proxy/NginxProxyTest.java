@@ -49,20 +49,7 @@ class NginxProxyTest {
   }
 
   static ProbeResult probe(int port, String path) throws Exception {
-    Config c = ConfigLoader.parse("""
-        modules:
-          echo:
-            messages:
-              - send: hello
-                expect: { echo: true }
-        targets:
-          - name: t
-            url: ws://127.0.0.1:%d%s
-            module: echo
-            timeout: 3s
-        """.formatted(port, path), "test.yml", Path.of("."), n -> null);
-    Target t = c.targets().get(0);
-    return prober.probe(t, c.moduleOf(t)).await();
+    return AppServer.echoProbe(prober, port, path);
   }
 
   @Test

@@ -12,6 +12,25 @@ public final class AppServer {
 
   private AppServer() {}
 
+  /** One echo probe of {@code ws://127.0.0.1:<port><path>} with a 3 s timeout, as a config file would set it up. */
+  public static io.wsprobe.prober.ProbeResult echoProbe(io.wsprobe.prober.WebSocketProber prober, int port,
+                                                       String path) throws Exception {
+    io.wsprobe.config.Config c = io.wsprobe.config.ConfigLoader.parse("""
+        modules:
+          echo:
+            messages:
+              - send: hello
+                expect: { echo: true }
+        targets:
+          - name: t
+            url: ws://127.0.0.1:%d%s
+            module: echo
+            timeout: 3s
+        """.formatted(port, path), "test.yml", java.nio.file.Path.of("."), n -> null);
+    io.wsprobe.config.Target t = c.targets().get(0);
+    return prober.probe(t, c.moduleOf(t)).await();
+  }
+
   public static HttpServer start(Vertx vertx) {
     return vertx.createHttpServer()
         .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage))
