@@ -49,7 +49,7 @@ class ProtocolAgentTest {
           chat:
             protocol: socketio
             socketio:
-              join: { event: join, args: ["room-a"] }
+              join: { event: join, args: ["room-a"], ack: true }
               marker: { event: ping-marker, data: {} }
             broadcast: { receivers: 1 }
           collab:

@@ -83,9 +83,9 @@ public final class ConfigLoader {
   static final List<String> EXPECT_KEYS = List.of("echo", "contains", "regex", "json");
   static final List<String> JSON_KEYS = List.of("path", "equals");
   static final List<String> HOLD_KEYS = List.of("duration", "ping_interval");
-  static final List<String> BROADCAST_KEYS = List.of("receivers", "timeout");
+  static final List<String> BROADCAST_KEYS = List.of("receivers", "timeout", "settle");
   static final List<String> SOCKETIO_KEYS = List.of("namespace", "join", "marker", "auth");
-  static final List<String> JOIN_KEYS = List.of("event", "args");
+  static final List<String> JOIN_KEYS = List.of("event", "args", "ack");
   static final List<String> MARKER_KEYS = List.of("event", "data");
   static final List<String> HOCUSPOCUS_KEYS = List.of("document", "token", "token_file");
   static final List<String> AUTH_KEYS =
@@ -1005,7 +1005,15 @@ public final class ConfigLoader {
     if (timeoutKey != null) {
       timeout = reader.duration(timeoutKey.value(), child(path, "timeout"));
     }
-    return new Broadcast(receivers, timeout);
+    Duration settle = Duration.ZERO;
+    Entry settleKey = keys.get("settle");
+    if (settleKey != null) {
+      Duration value = reader.durationOrZero(settleKey.value(), child(path, "settle"));
+      if (value != null) {
+        settle = value;
+      }
+    }
+    return new Broadcast(receivers, timeout, settle);
   }
 
   private static SocketIo.Event defaultMarker() {
@@ -1081,7 +1089,13 @@ public final class ConfigLoader {
         return null;
       }
     }
-    return event == null ? null : new SocketIo.Event(event, args.encode());
+    boolean ack = false;
+    Entry ackKey = keys.get("ack");
+    if (ackKey != null) {
+      Boolean value = reader.bool(ackKey.value(), child(path, "ack"));
+      ack = value != null && value;
+    }
+    return event == null ? null : new SocketIo.Event(event, args.encode(), ack);
   }
 
   /** {@code marker: { event, data }}: the data as a JSON object text, without {@code probe}. */
@@ -1454,6 +1468,16 @@ public final class ConfigLoader {
           : moduleKey != null ? moduleKey.value() : node;
       reader.error(at, child(path, "timeout"), timeoutShown + " must be above the broadcast "
           + "timeout " + Durations.format(broadcast.timeout()) + " of module " + moduleName);
+    } else if (broadcast != null && !broadcast.settle().isZero() && timeout != null) {
+      Duration needed = broadcast.timeout() == null ? broadcast.settle()
+          : broadcast.settle().plus(broadcast.timeout());
+      if (needed.compareTo(timeout) >= 0) {
+        Node at = timeoutKey != null ? timeoutKey.value()
+            : moduleKey != null ? moduleKey.value() : node;
+        reader.error(at, child(path, "timeout"), timeoutShown + " must be above the broadcast "
+            + "settle" + (broadcast.timeout() == null ? " " : " + timeout ")
+            + Durations.format(needed) + " of module " + moduleName);
+      }
     }
 
     return new Target(name, url, moduleName, Collections.unmodifiableMap(labels), interval, timeout);

@@ -70,8 +70,15 @@ public record Module(String name, Map<String, Secret> headers, String origin,
   /**
    * @param receivers sessions that must each receive the sender's marker
    * @param timeout   how long after sending the marker they may take; null = the rest of the probe's timeout
+   * @param settle    how long the sender waits, once every session is ready, before it sends the
+   *                  marker: for servers that put a session in its room some time after they
+   *                  report it connected (zero = send at once)
    */
-  public record Broadcast(int receivers, Duration timeout) {}
+  public record Broadcast(int receivers, Duration timeout, Duration settle) {
+    public Broadcast(int receivers, Duration timeout) {
+      this(receivers, timeout, Duration.ZERO);
+    }
+  }
 
   /**
    * @param namespace  Socket.IO namespace, "/" by default
@@ -80,8 +87,16 @@ public record Module(String name, Map<String, Secret> headers, String origin,
    * @param auth       the connect packet's auth payload (JSON object text), or null; may hold secrets
    */
   public record SocketIo(String namespace, Event join, Event marker, Secret auth) {
-    /** @param json JSON text: an array of arguments for join, an object for the marker's data */
-    public record Event(String name, String json) {}
+    /**
+     * @param json JSON text: an array of arguments for join, an object for the marker's data
+     * @param ack  (join only) ask the server to acknowledge the event, and count the session
+     *             ready only once it has
+     */
+    public record Event(String name, String json, boolean ack) {
+      public Event(String name, String json) {
+        this(name, json, false);
+      }
+    }
   }
 
   /**

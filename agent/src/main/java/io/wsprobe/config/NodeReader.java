@@ -231,6 +231,20 @@ final class NodeReader {
     return null;
   }
 
+  /** A duration of zero or more. */
+  Duration durationOrZero(Node node, String path) {
+    String text = string(node, path);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      error(node, path, e.getMessage());
+      return null;
+    }
+  }
+
   /** A duration above zero. */
   Duration duration(Node node, String path) {
     String text = string(node, path);

@@ -121,6 +121,8 @@ final class ProbeRun {
   private int receiversReady;
   private String markerId;
   private long markerSentNanos;
+  /** Sender: every session is ready, waiting out broadcast.settle before the marker. */
+  private boolean settling;
   private final List<Long> broadcastDelays = new ArrayList<>();
   private boolean[] markerSeen;
   private boolean released;
@@ -583,7 +585,22 @@ final class ProbeRun {
   }
 
   private void sendMarkerWhenAllReady() {
-    if (state != State.WAIT_RECEIVERS || receiversReady < receivers.size()) {
+    if (state != State.WAIT_RECEIVERS || receiversReady < receivers.size() || settling) {
+      return;
+    }
+    Duration settle = module.app().broadcast().settle();
+    if (!settle.isZero()) {
+      settling = true;
+      trace.note("every session ready; settling " + settle.toMillis() + "ms before the marker");
+      stepTimer = loop.schedule(() -> guarded(this::sendMarker), settle.toNanos(), TimeUnit.NANOSECONDS);
+      return;
+    }
+    sendMarker();
+  }
+
+  private void sendMarker() {
+    stepTimer = null;
+    if (state != State.WAIT_RECEIVERS) {
       return;
     }
     state = State.BROADCAST;
@@ -859,9 +876,17 @@ final class ProbeRun {
         trace.note(name + "no close answer " + limit);
         finish(Result.SUCCESS, "");
       }
-      case APP_HANDSHAKE -> finish(Result.APP_HANDSHAKE_FAILED, "the "
-          + module.app().protocol().label() + " handshake did not complete " + limit);
+      case APP_HANDSHAKE -> {
+        String pending = dialect.pending();
+        finish(Result.APP_HANDSHAKE_FAILED, "the " + module.app().protocol().label()
+            + " handshake did not complete " + limit + (pending.isEmpty() ? "" : ": " + pending));
+      }
       case WAIT_RECEIVERS -> {
+        if (settling) {
+          finish(Result.BROADCAST_TIMEOUT, "the timeout ran out while settling "
+              + module.app().broadcast().settle().toMillis() + "ms before sending the marker");
+          return;
+        }
         for (ProbeRun r : receivers) {
           if (r.state != State.RECEIVING) {
             r.onDeadline(); // the receiver names its own stuck step; its finish ends this probe

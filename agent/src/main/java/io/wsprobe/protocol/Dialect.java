@@ -57,6 +57,11 @@ public interface Dialect {
 
   default void keepalive(Wire wire) {}
 
+  /** What the handshake is still waiting for, to name it when the probe times out; "" = nothing in particular. */
+  default String pending() {
+    return "";
+  }
+
   /** Frames that leave the room or document cleanly, sent before the close frame. */
   default void goodbye(Wire wire) {}
 }

@@ -19,9 +19,15 @@ public final class SocketIoDialect implements Dialect {
   private static final Pattern AUTH_WORDS =
       Pattern.compile("(?i)unauthori[sz]ed|forbidden|auth|token|jwt|credential|permission");
 
+  /** The ack id of the join event: the only event this client asks to be acknowledged. */
+  static final String JOIN_ACK_ID = "1";
+
   private final Module.SocketIo config;
   private final String prefix;
   private boolean connected;
+  /** The namespace connect note, kept while the join's acknowledgement is awaited. */
+  private String connectNote;
+  private boolean joinAcked;
 
   public SocketIoDialect(Module.SocketIo config) {
     this.config = config;
@@ -88,12 +94,29 @@ public final class SocketIoDialect implements Dialect {
         } catch (DecodeException | ClassCastException e) {
           // the sid is only for the trace
         }
-        if (config.join() != null) {
-          wire.text("42" + prefix + eventArray(config.join().name(), config.join().json()));
+        String note = "namespace " + (prefix.isEmpty() ? "/" : prefix.substring(0, prefix.length() - 1))
+            + " connected" + (sid.isEmpty() ? "" : " (sid " + sid + ")");
+        Module.SocketIo.Event join = config.join();
+        if (join == null) {
+          return new Ready(note);
         }
-        return new Ready("namespace " + (prefix.isEmpty() ? "/" : prefix.substring(0, prefix.length() - 1))
-            + " connected" + (sid.isEmpty() ? "" : " (sid " + sid + ")")
-            + (config.join() != null ? ", emitted " + config.join().name() : ""));
+        String ackId = join.ack() ? JOIN_ACK_ID : "";
+        wire.text("42" + prefix + ackId + eventArray(join.name(), join.json()));
+        if (join.ack()) {
+          connectNote = note;
+          return IGNORED; // ready once the server acknowledges the join
+        }
+        return new Ready(note + ", emitted " + join.name());
+      }
+      case '3' -> {
+        // an acknowledgement: <id>[args]
+        int bracket = rest.indexOf('[');
+        String id = bracket < 0 ? rest : rest.substring(0, bracket);
+        if (connectNote != null && !joinAcked && id.equals(JOIN_ACK_ID)) {
+          joinAcked = true;
+          return new Ready(connectNote + ", " + config.join().name() + " acknowledged");
+        }
+        return IGNORED;
       }
       case '4' -> {
         String message = rest;
@@ -167,6 +190,15 @@ public final class SocketIoDialect implements Dialect {
       }
     }
     return out.encode();
+  }
+
+  @Override
+  public String pending() {
+    if (connectNote != null && !joinAcked) {
+      return "the server did not acknowledge the " + config.join().name()
+          + " event (join.ack is true: its handler must call the acknowledgement callback)";
+    }
+    return connected ? "" : "the namespace connect was not answered";
   }
 
   @Override

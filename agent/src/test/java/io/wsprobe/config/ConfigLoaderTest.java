@@ -531,7 +531,7 @@ class ConfigLoaderTest {
               protocol: socketio
               socketio:
                 namespace: /chat
-                join: { event: join, args: ["room-a", 5, "5", 1.5, true, null, [1, 2], {a: b}] }
+                join: { event: join, args: ["room-a", 5, "5", 1.5, true, null, [1, 2], {a: b}], ack: true }
                 marker: { event: ping-marker, data: { room: room-a, n: 2, tags: [x] } }
                 auth: { token: "${env:TOKEN}", client: wsprobe }
               broadcast: { receivers: 1 }
@@ -540,7 +540,7 @@ class ConfigLoaderTest {
       assertThat(config.modules().get("chat").app()).isEqualTo(new App(Protocol.SOCKETIO,
           new Broadcast(1, null),
           new SocketIo("/chat",
-              new SocketIo.Event("join", "[\"room-a\",5,\"5\",1.5,true,null,[1,2],{\"a\":\"b\"}]"),
+              new SocketIo.Event("join", "[\"room-a\",5,\"5\",1.5,true,null,[1,2],{\"a\":\"b\"}]", true),
               new SocketIo.Event("ping-marker", "{\"room\":\"room-a\",\"n\":2,\"tags\":[\"x\"]}"),
               new Secret("{\"token\":\"t0ken-from-env\",\"client\":\"wsprobe\"}", true)),
           null, null));
@@ -867,6 +867,45 @@ class ConfigLoaderTest {
               timeout: 20s
           """)).containsExactly("test.yml:7: targets[0].timeout: 10s (inherited) must be above "
           + "the broadcast timeout 10s of module room");
+    }
+
+    @Test
+    void settleIsADurationFromZeroAndDefaultsToZero() throws Exception {
+      assertThat(parse("modules:\n  room:\n    broadcast: { settle: 750ms }\n").modules().get("room")
+          .app().broadcast()).isEqualTo(new Broadcast(1, null, Duration.ofMillis(750)));
+      assertThat(parse("modules:\n  room:\n    broadcast: { settle: 0s }\n").modules().get("room")
+          .app().broadcast().settle()).isZero();
+      assertThat(parse("modules:\n  room:\n    broadcast: {}\n").modules().get("room")
+          .app().broadcast().settle()).isZero();
+      assertThat(errors("modules:\n  room:\n    broadcast: { settle: soon }\n")).hasSize(1)
+          .first().asString().startsWith("test.yml:3: modules.room.broadcast.settle: invalid duration \"soon\"");
+    }
+
+    @Test
+    void settlePlusTheBroadcastTimeoutMustFitInTheTargetsTimeout() {
+      assertThat(errors("""
+          modules:
+            room:
+              broadcast: { timeout: 3s, settle: 2s }
+            late:
+              broadcast: { settle: 6s }
+          targets:
+            - name: a
+              url: ws://a.example.com/room
+              module: room
+              timeout: 5s
+            - name: b
+              url: ws://b.example.com/room
+              module: late
+              timeout: 5s
+            - name: c
+              url: ws://c.example.com/room
+              module: room
+              timeout: 6s
+          """)).containsExactly(
+          "test.yml:10: targets[0].timeout: 5s must be above the broadcast settle + timeout 5s "
+              + "of module room",
+          "test.yml:14: targets[1].timeout: 5s must be above the broadcast settle 6s of module late");
     }
 
     @Test
@@ -1226,7 +1265,7 @@ class ConfigLoaderTest {
                   + "broadcast timeout 10s of module room"),
           arguments("invalid-broadcast-unknown-key.yml",
               "invalid-broadcast-unknown-key.yml:3: modules.room.broadcast.wait: unknown key "
-                  + "(known: receivers, timeout)"),
+                  + "(known: receivers, timeout, settle)"),
           arguments("invalid-socketio-namespace.yml",
               "invalid-socketio-namespace.yml:5: modules.chat.socketio.namespace: must start "
                   + "with \"/\", such as /chat; got \"chat\""),
@@ -1655,7 +1694,7 @@ class ConfigLoaderTest {
           Protocol.HOCUSPOCUS, new Broadcast(1, seconds(5)), null,
           new Hocuspocus("page.<pageId>", null), login));
       assertThat(config.modules().get("docmost_tree").app()).isEqualTo(new App(
-          Protocol.SOCKETIO, new Broadcast(1, seconds(5)),
+          Protocol.SOCKETIO, new Broadcast(1, seconds(5), seconds(1)),
           new SocketIo("/", null, new SocketIo.Event("message",
               "{\"operation\":\"refetchRootTreeNodeEvent\",\"spaceId\":\"<spaceId>\"}"), null),
           null, login));

@@ -73,7 +73,7 @@ class ProtocolTest {
   }
 
   static final Module.SocketIo CHAT = new Module.SocketIo("/",
-      new Module.SocketIo.Event("join", "[\"room-a\"]"), new Module.SocketIo.Event("ping-marker", "{}"), null);
+      new Module.SocketIo.Event("join", "[\"room-a\"]", true), new Module.SocketIo.Event("ping-marker", "{}"), null);
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -172,6 +172,39 @@ class ProtocolTest {
       ProbeResult r = probe(url(open), module().app(app(Protocol.SOCKETIO, new Broadcast(2, null), CHAT, null)).build());
       assertResult(r, Result.SUCCESS);
       assertThat(r.broadcastDelaysNanos()).hasSize(2);
+    }
+
+    @Test
+    void theJoinAcknowledgementIsAwaited() {
+      ProbeResult r = probe(url(open), module().app(app(Protocol.SOCKETIO, null, CHAT, null)).build());
+      assertResult(r, Result.SUCCESS);
+      assertThat(r.trace().render()).contains("connected (sid ", ", join acknowledged");
+    }
+
+    @Test
+    void aJoinNeverAcknowledgedNamesTheMissingAck() throws Exception {
+      NodeServer silent = node("socketio-server.js", "--no-join-ack");
+      Target t = new Target("t", URI.create(url(silent)), "m", Map.of(), Duration.ofSeconds(10), Duration.ofMillis(800));
+      ProbeResult r = prober.probe(t, module().app(app(Protocol.SOCKETIO, new Broadcast(1, null), CHAT, null)).build()).await();
+      assertResult(r, Result.APP_HANDSHAKE_FAILED);
+      assertThat(r.detail()).contains("did not complete within the 800ms timeout",
+          "the server did not acknowledge the join event");
+    }
+
+    @Test
+    void roomsJoinedLateNeedTheSettleTime() throws Exception {
+      // the server joins each socket to the room 300 ms after the namespace connect: a marker sent
+      // at once reaches nobody; waiting 600 ms once every session is ready lets it through
+      NodeServer late = node("socketio-server.js", "--auto-join", "space-1", "--auto-join-delay-ms", "300");
+      Module.SocketIo noJoin = new Module.SocketIo("/", null, CHAT.marker(), null);
+      ProbeResult hasty = probe(url(late),
+          module().app(app(Protocol.SOCKETIO, new Broadcast(1, Duration.ofMillis(700)), noJoin, null)).build());
+      assertResult(hasty, Result.BROADCAST_TIMEOUT);
+      ProbeResult settled = probe(url(late), module().app(app(Protocol.SOCKETIO,
+          new Broadcast(1, Duration.ofMillis(700), Duration.ofMillis(600)), noJoin, null)).build());
+      assertResult(settled, Result.SUCCESS);
+      assertThat(settled.trace().render()).contains("every session ready; settling 600ms before the marker");
+      assertThat(settled.broadcastDelaysNanos().get(0)).isLessThan(Duration.ofMillis(300).toNanos());
     }
 
     @Test
