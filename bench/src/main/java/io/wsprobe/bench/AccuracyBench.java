@@ -118,8 +118,13 @@ public final class AccuracyBench {
       Path config = dir.resolve("accuracy.yml");
       Files.writeString(config, config(port, LOAD_MIX));
       Map<Kind, List<Long>> errors = new ConcurrentHashMap<>();
+      Map<String, java.util.concurrent.atomic.LongAdder> failures = new java.util.concurrent.ConcurrentSkipListMap<>();
       Agent agent = new Agent(vertx, () -> ConfigLoader.load(config), "127.0.0.1:0", (target, module, r) -> {
         Kind kind = Kind.valueOf(target.labels().get("kind"));
+        if (!r.success()) {
+          failures.computeIfAbsent(kind.what + ": " + r.result().label() + " (" + r.detail().replaceAll("\\d+", "N")
+              + ")", k -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
         List<Long> list = errors.computeIfAbsent(kind, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
         for (long nanos : kind.observations(r)) {
           list.add(nanos - kind.injectedNanos);
@@ -153,6 +158,9 @@ public final class AccuracyBench {
           + load.failed + " failed), " + Bench.fmt("%.1f", idle.probesPerSecond) + " at idle (" + idle.failed
           + " failed). The agent runs in the bench JVM with the launcher's JVM flags; echo modules do 5 round"
           + " trips per probe, room modules 1 receiver.");
+      StringBuilder failed = new StringBuilder();
+      failures.forEach((what, n) -> failed.append("\n- ").append(n.sum()).append(" × ").append(what));
+      t.note("Failed probes over the whole run, warm-up included:" + (failed.length() == 0 ? " none" : failed));
       t.note("The server's own lateness (injected delay actually applied minus nominal, measured at the"
           + " write on its event loop; included in the errors above):\n\n```\nunder load:\n" + load.serverLateness
           + "idle:\n" + idle.serverLateness + "```");
