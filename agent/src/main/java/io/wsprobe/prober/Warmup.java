@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Warmup {
 
-  private static final int ROUNDS = 8;
+  /** Enough for the JIT's first tier (a few hundred calls of each method on the probe path). */
+  private static final int ROUNDS = 60;
   /** TLS handshakes cost milliseconds each: after these rounds only the plain paths go on. */
   private static final int TLS_ROUNDS = 2;
   private static final Duration SETTLE = Duration.ofSeconds(1);

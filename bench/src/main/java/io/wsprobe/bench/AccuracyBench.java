@@ -95,7 +95,8 @@ public final class AccuracyBench {
 
       // cold: a fresh agent JVM each time, its first probe of each kind
       Map<Kind, List<Long>> firsts = new EnumMap<>(Kind.class);
-      for (int run = 1; run <= coldRuns; run++) {
+      // run 0 warms the server's own JVM (its first handshakes load classes): not counted
+      for (int run = 0; run <= coldRuns; run++) {
         Bench.log("cold run %d/%d", run, coldRuns);
         try (Bench.Child c = Bench.Child.start("first-" + run, dir, List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -105,7 +106,7 @@ public final class AccuracyBench {
             throw new IllegalStateException("cold run did not finish: " + Files.readString(c.log));
           }
           for (String line : Files.readAllLines(c.log)) {
-            if (line.startsWith("FIRST ")) {
+            if (run > 0 && line.startsWith("FIRST ")) {
               String[] f = line.split(" ");
               firsts.computeIfAbsent(Kind.valueOf(f[1]), k -> new ArrayList<>()).add(Long.parseLong(f[2]));
             }
@@ -117,8 +118,13 @@ public final class AccuracyBench {
       Path config = dir.resolve("accuracy.yml");
       Files.writeString(config, config(port, LOAD_MIX));
       Map<Kind, List<Long>> errors = new ConcurrentHashMap<>();
+      Map<String, java.util.concurrent.atomic.LongAdder> failures = new java.util.concurrent.ConcurrentSkipListMap<>();
       Agent agent = new Agent(vertx, () -> ConfigLoader.load(config), "127.0.0.1:0", (target, module, r) -> {
         Kind kind = Kind.valueOf(target.labels().get("kind"));
+        if (!r.success()) {
+          failures.computeIfAbsent(kind.what + ": " + r.result().label() + " (" + r.detail().replaceAll("\\d+", "N")
+              + ")", k -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
         List<Long> list = errors.computeIfAbsent(kind, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
         for (long nanos : kind.observations(r)) {
           list.add(nanos - kind.injectedNanos);
@@ -152,6 +158,9 @@ public final class AccuracyBench {
           + load.failed + " failed), " + Bench.fmt("%.1f", idle.probesPerSecond) + " at idle (" + idle.failed
           + " failed). The agent runs in the bench JVM with the launcher's JVM flags; echo modules do 5 round"
           + " trips per probe, room modules 1 receiver.");
+      StringBuilder failed = new StringBuilder();
+      failures.forEach((what, n) -> failed.append("\n- ").append(n.sum()).append(" × ").append(what));
+      t.note("Failed probes over the whole run, warm-up included:" + (failed.length() == 0 ? " none" : failed));
       t.note("The server's own lateness (injected delay actually applied minus nominal, measured at the"
           + " write on its event loop; included in the errors above):\n\n```\nunder load:\n" + load.serverLateness
           + "idle:\n" + idle.serverLateness + "```");
@@ -164,8 +173,10 @@ public final class AccuracyBench {
         c.row(k.what, k.measured, String.join(", ", v.stream().map(Bench::ms).toList()),
             "**" + (worst < 0 ? "n/a" : Bench.ms(worst)) + "**");
       }
-      c.note("Each JVM starts the agent (which warms the probe path on a loopback self-probe, prober/Warmup.java),"
-          + " then takes the first result of one target per kind; for echo, the first of its round trips.");
+      c.note("Each JVM starts the agent (which warms the probe path on its own loopback servers, prober/Warmup.java),"
+          + " then takes the first result of one target per kind; for echo, the first of its round trips. One"
+          + " more fresh JVM ran before these, uncounted, so that the server's own first handshakes are not"
+          + " charged to the agent.");
       Bench.publish("accuracy", "bench/accuracy.sh " + String.join(" ", args), List.of(t, c));
     }
     System.exit(0);

@@ -153,10 +153,11 @@ public final class BenchServer {
     Runnable accept = () -> {
       try {
         ch.attr(SESSION).set(session);
-        handshaker.handshake(ch, kept);
+        // in the room before the 101 leaves: a client that has it may be sent a marker at once
         if (room != null) {
           rooms.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(ch);
         }
+        handshaker.handshake(ch, kept);
       } finally {
         kept.release();
       }

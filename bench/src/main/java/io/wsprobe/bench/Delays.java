@@ -8,15 +8,16 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Injected delays that are exact to a few tens of microseconds. Netty's NIO timers wake up on
  * whole milliseconds (a 5 ms delay fires anywhere in 5–6 ms), which would swamp the sub-millisecond
- * errors the accuracy bench measures; so one thread parks until just before each deadline, spins
- * the last {@link #SPIN_NANOS}, and hands the write to the channel's event loop. How late each
- * write really ran is recorded and reported, so the bench can show the injection's own error.
+ * errors the accuracy bench measures; so one thread parks until each deadline (the kernel wakes
+ * it some 50 µs late) and hands the write to the channel's event loop. It does not spin to the
+ * deadline: at thousands of delayed frames per second that would burn a core of the two the
+ * agent under test shares. How late each write really ran is recorded and reported, so the bench
+ * shows the injection's own error.
  */
 final class Delays {
 
   enum Kind { UPGRADE, FRAME }
 
-  private static final long SPIN_NANOS = 200_000;
   private static final int KEPT = 200_000;
 
   private record Due(long deadline, long seq, Channel channel, Kind kind, Runnable task) {}
@@ -40,13 +41,14 @@ final class Delays {
       task.run();
       return;
     }
-    Due due;
+    boolean first;
     synchronized (queue) {
-      due = new Due(fromNanos + delayNanos, seq++, channel, kind, task);
+      Due due = new Due(fromNanos + delayNanos, seq++, channel, kind, task);
       queue.add(due);
+      first = queue.peek() == due;
     }
-    if (queue.peek() == due) {
-      LockSupport.unpark(timer);
+    if (first) {
+      LockSupport.unpark(timer); // it may be parked until a later deadline
     }
   }
 
@@ -62,12 +64,9 @@ final class Delays {
         continue;
       }
       long wait = next.deadline - now;
-      if (wait > SPIN_NANOS) {
-        LockSupport.parkNanos(this, wait - SPIN_NANOS);
+      if (wait > 0) {
+        LockSupport.parkNanos(this, wait);
         continue; // an earlier deadline may have arrived meanwhile
-      }
-      while (System.nanoTime() < next.deadline) {
-        Thread.onSpinWait();
       }
       synchronized (queue) {
         queue.remove(next);

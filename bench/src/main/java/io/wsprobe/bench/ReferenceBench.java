@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
  * wsprobe's probe rate as a fraction of the practical limit, {@link ReferenceLoop}: both saturate
  * the same loopback server with the same number of probes in flight, in alternating windows of
  * one run. wsprobe gets more targets at a 1 s interval than it can probe (its scheduler queues
- * the rest), so its rate is its ceiling on this machine.
+ * the rest, and a probe rate equal to the target count means it was not saturated), so its rate
+ * is its ceiling on this machine.
  *
- * <p>{@code bench/reference.sh [--concurrency 64] [--targets 4000] [--window 20] [--rounds 3] [--warmup 20]}
+ * <p>{@code bench/reference.sh [--concurrency 64] [--targets 16000] [--window 20] [--rounds 3] [--warmup 20]}
  */
 public final class ReferenceBench {
 
@@ -25,7 +26,7 @@ public final class ReferenceBench {
 
   public static void main(String[] args) throws Exception {
     int concurrency = 64;
-    int targets = 4000;
+    int targets = 16000;
     int window = 20;
     int rounds = 3;
     int warmup = 20;

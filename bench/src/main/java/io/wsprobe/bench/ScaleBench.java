@@ -86,6 +86,9 @@ public final class ScaleBench {
         long rssEnd = Bench.rssBytes(pid);
         new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true)
             .redirectOutput(dir.resolve("jcmd.log").toFile()).start().waitFor(60, TimeUnit.SECONDS);
+        // what the live heap is made of, for whoever wants to shrink it
+        new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true)
+            .redirectOutput(dir.resolve("heap-histogram.txt").toFile()).start().waitFor(60, TimeUnit.SECONDS);
         double heapAfterGc = Bench.sum(agent.metrics(), "jvm_memory_used_bytes", "area=\"heap\"");
         long rssMax = rss.stream().mapToLong(Long::longValue).max().orElse(0);
         long[] scrapes = scrapeNanos.stream().mapToLong(Long::longValue).sorted().toArray();
