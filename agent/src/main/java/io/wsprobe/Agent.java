@@ -81,7 +81,8 @@ public final class Agent {
       int mine = schedule(first);
       return web.listen(listenAddress).map(port -> {
         var event = LOG.atInfo().addKeyValue("address", listenAddress).addKeyValue("port", port)
-            .addKeyValue("targets", first.targets().size());
+            .addKeyValue("targets", first.targets().size())
+            .addKeyValue("transport", EventLoops.transport(vertx));
         if (shard.sharded()) {
           event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
         }

@@ -53,7 +53,7 @@ public final class AgentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Shard share = Shard.parse(shard, Shard::hostname);
     log.apply();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.wsprobe.EventLoops.create();
     Agent agent = new Agent(vertx, () -> ConfigLoader.load(configFile), listenAddress, null, share);
     try {
       agent.start().await();

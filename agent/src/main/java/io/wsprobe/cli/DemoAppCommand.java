@@ -25,7 +25,7 @@ final class DemoAppCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ListenAddress a = ListenAddress.parse(listenAddress);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.wsprobe.EventLoops.create();
     DemoServers servers = new DemoServers(vertx);
     int port = servers.startApp(a.host(), a.port()).await();
     System.out.println("wsprobe demo app: ws://" + a.host() + ":" + port + "/echo, /collab, /socket.io/,"

@@ -27,7 +27,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     log.level = log.level.equals("info") ? "error" : log.level; // the printed lines are the demo's output
     log.apply();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.wsprobe.EventLoops.create();
     DemoServers servers = new DemoServers(vertx);
     servers.start().await();
     Agent agent = new Agent(vertx, () -> Demo.config(servers), listenAddress,

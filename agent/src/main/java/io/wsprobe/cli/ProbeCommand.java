@@ -101,7 +101,7 @@ final class ProbeCommand implements Callable<Integer> {
     out.println("probing " + Secret.redactUrl(uri) + " (module " + module.name() + ", timeout "
         + Durations.format(limit) + ")");
     Logging.configure("warn", Logging.Format.LOGFMT);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.wsprobe.EventLoops.create();
     try {
       WebSocketProber prober = new WebSocketProber(vertx);
       Warmup.run(vertx, prober, target.tls() ? List.of(module.tls()) : List.of()).await();

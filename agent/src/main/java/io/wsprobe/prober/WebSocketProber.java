@@ -40,10 +40,21 @@ public final class WebSocketProber {
     this.docmost = new DocmostAuth(vertx);
   }
 
+  /** Probes on the caller's context (or a new one), on the next event loop. */
   public Future<ProbeResult> probe(Target target, Module module) {
-    ContextInternal context = vertx.getOrCreateContext();
+    return probe(target, module, vertx.getOrCreateContext(), vertx.nettyEventLoopGroup().next());
+  }
+
+  /**
+   * Probes on {@code context}'s own event loop, and completes there: called from that loop, the
+   * probe never hands work to another thread.
+   */
+  public Future<ProbeResult> probe(Target target, Module module, ContextInternal context) {
+    return probe(target, module, context, context.nettyEventLoop());
+  }
+
+  private Future<ProbeResult> probe(Target target, Module module, ContextInternal context, EventLoop loop) {
     PromiseInternal<ProbeResult> promise = context.promise();
-    EventLoop loop = vertx.nettyEventLoopGroup().next();
     Module.Auth auth = module.app().auth();
     if (auth == null) {
       new ProbeRun(target, module, context, loop, channels, tls, Dialects.of(module.app(), null), promise)
