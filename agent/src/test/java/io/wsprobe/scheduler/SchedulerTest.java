@@ -157,6 +157,23 @@ class SchedulerTest {
   }
 
   @Test
+  void theGlobalLimitHoldsAcrossEventLoopsAndNoQueueStalls() throws Exception {
+    // targets live on different event loops; the slots are shared: never more than 3 upgrades
+    // open at once, and a slot freed on one loop starts a probe waiting on another
+    server = SlowUpgradeServer.start(vertx, Duration.ofMillis(100));
+    StringBuilder targets = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      targets.append("  - { name: t").append(i).append(", url: \"").append(url("/t" + i)).append("\" }\n");
+    }
+    schedule(parse("global: { interval: 600ms, timeout: 500ms, max_concurrent_probes: 3 }\n"
+        + "targets:\n" + targets));
+
+    awaitScrape(s -> java.util.stream.IntStream.range(0, 12)
+        .allMatch(i -> value(s, successes("t" + i)) >= 3));
+    assertThat(server.maxOpen()).as("connections open at once").isBetween(2, 3);
+  }
+
+  @Test
   void applyKeepsUnchangedTargetsReplacesChangedOnesAndDropsRemovedOnes() throws Exception {
     server = SlowUpgradeServer.start(vertx, Duration.ZERO);
     long interval = TimeUnit.SECONDS.toNanos(1);
