@@ -6,5 +6,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-1800}"
 cd "$root"
-exec mvn -B -q -Dstyle.color=never test -pl agent -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false \
+exec mvn -B -q -Dstyle.color=never test -pl agent -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dsurefire.exitTimeout=300 \
   -Dwsprobe.soak.seconds="$seconds" -Dwsprobe.soak.report="$root/bench/results/soak.md"
