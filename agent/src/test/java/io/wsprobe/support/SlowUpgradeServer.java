@@ -93,9 +93,19 @@ public final class SlowUpgradeServer {
     StringBuilder head = new StringBuilder();
     String[] path = {null};
     boolean[] answered = {false};
-    socket.closeHandler(v -> closed(path[0]));
+    boolean[] gone = {false};
+    Runnable goneNow = () -> {
+      if (!gone[0]) {
+        gone[0] = true;
+        closed(path[0]);
+      }
+    };
+    socket.closeHandler(v -> goneNow.run());
     socket.handler(buffer -> {
       if (answered[0]) {
+        // counted as closed before the FIN leaves: Netty runs the close handler as a later task,
+        // after which the client may already have started its next connection
+        goneNow.run();
         socket.close();
         return;
       }
