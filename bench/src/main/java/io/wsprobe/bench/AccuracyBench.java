@@ -114,7 +114,7 @@ public final class AccuracyBench {
         }
       }
 
-      Vertx vertx = Vertx.vertx();
+      Vertx vertx = io.wsprobe.EventLoops.create(); // as the agent runs: epoll where it loads
       Path config = dir.resolve("accuracy.yml");
       Files.writeString(config, config(port, LOAD_MIX));
       Map<Kind, List<Long>> errors = new ConcurrentHashMap<>();
@@ -242,7 +242,7 @@ public final class AccuracyBench {
       one.put(k, 1);
     }
     Files.writeString(file, config(port, one).replace("interval: 1s", "interval: 5s"));
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.wsprobe.EventLoops.create(); // as the agent runs: epoll where it loads
     Map<Kind, Long> got = new ConcurrentHashMap<>();
     CountDownLatch all = new CountDownLatch(Kind.values().length);
     Agent agent = new Agent(vertx, () -> ConfigLoader.load(file), "127.0.0.1:0", (target, module, r) -> {
