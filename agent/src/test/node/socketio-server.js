@@ -2,7 +2,7 @@
 // it emits is relayed to the other sockets of its rooms (the sender never gets it back).
 //
 //   node socketio-server.js --port 0 [--namespace /ns] [--token T] [--auto-join ROOM]
-//        [--auto-join-delay-ms N] [--no-join-ack] [--delay-ms N] [--drop-all]
+//        [--auto-join-delay-ms N] [--no-join-ack] [--disconnect-on-join] [--delay-ms N] [--drop-all]
 //        [--ping-interval-ms N] [--ping-timeout-ms N] [--websocket-only]
 //
 // Events: `join` with a room name joins that room (an ack, if asked for, gets the room name).
@@ -18,6 +18,7 @@
 // --auto-join-delay-ms N   ... N ms after the namespace connect was answered (Docmost first checks
 //                   the token and reads the member's spaces, so its rooms are joined late)
 // --no-join-ack     never call a join's acknowledgement callback (a handler that ignores it)
+// --disconnect-on-join   answer a join by disconnecting the socket (a server refusing the room)
 // --delay-ms N      relay N ms after the event arrived (never earlier)
 // --drop-all        relay nothing
 // --ping-interval-ms / --ping-timeout-ms   Engine.IO heartbeat (defaults 25000 / 20000)
@@ -32,6 +33,7 @@ const options = parseOptions({
   'auto-join': { type: 'string' },
   'auto-join-delay-ms': { type: 'string', default: '0' },
   'no-join-ack': { type: 'boolean', default: false },
+  'disconnect-on-join': { type: 'boolean', default: false },
   'delay-ms': { type: 'string', default: '0' },
   'drop-all': { type: 'boolean', default: false },
   'ping-interval-ms': { type: 'string', default: '25000' },
@@ -83,6 +85,10 @@ function serve(namespace) {
     }
 
     socket.on('join', (room, ack) => {
+      if (options['disconnect-on-join']) {
+        socket.disconnect(true);
+        return;
+      }
       socket.join(String(room));
       if (typeof ack === 'function' && !options['no-join-ack']) {
         ack(String(room));

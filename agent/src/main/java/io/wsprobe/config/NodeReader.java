@@ -247,21 +247,12 @@ final class NodeReader {
 
   /** A duration above zero. */
   Duration duration(Node node, String path) {
-    String text = string(node, path);
-    if (text == null) {
+    Duration duration = durationOrZero(node, path);
+    if (duration != null && duration.isZero()) {
+      error(node, path, "must be greater than 0");
       return null;
     }
-    try {
-      Duration duration = Durations.parse(text);
-      if (duration.isZero()) {
-        error(node, path, "must be greater than 0");
-        return null;
-      }
-      return duration;
-    } catch (IllegalArgumentException e) {
-      error(node, path, e.getMessage());
-      return null;
-    }
+    return duration;
   }
 
   /** A size in bytes, see {@link Sizes}. */

@@ -128,6 +128,10 @@ public final class SocketIoDialect implements Dialect {
         return new Failed(AUTH_WORDS.matcher(message).find(), "connect refused: " + message);
       }
       case '1' -> {
+        if (connectNote != null && !joinAcked) {
+          return new Failed(false, "namespace disconnected by the server before it acknowledged "
+              + config.join().name());
+        }
         return connected ? DATA : new Failed(false, "namespace disconnected by the server");
       }
       case '2' -> {

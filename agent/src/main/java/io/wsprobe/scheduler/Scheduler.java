@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
 /**
@@ -38,12 +39,14 @@ import java.util.zip.CRC32;
  * its probe runs there and its result is recorded there, so a probe costs no hand-over between
  * threads (each one is a wake-up of an idle thread, a system call and a context switch: at low
  * rates they were a third of a probe's cost). A lane's state is confined to its loop; what lanes
- * share is the count of probes in flight (atomic) and their queues' sizes. {@link #apply} runs on
- * the context the scheduler was created on.
+ * share is the count of probes in flight (atomic), how many probes wait, and the arrival number
+ * of each lane's oldest waiting probe: a freed slot goes to the oldest waiting probe of any lane,
+ * so waiting is in arrival order over the whole agent. {@link #apply} runs on the context the
+ * scheduler was created on.
  */
 public final class Scheduler {
 
-  /** Told of every probe result, on the scheduler's context. */
+  /** Told of every probe result, on the target's event loop: from several threads at once. */
   public interface Listener {
     void onResult(Target target, Module module, ProbeResult result);
   }
@@ -61,8 +64,12 @@ public final class Scheduler {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile int maxInFlight = 1;
   private volatile boolean stopped;
+  /** Probes waiting for a slot, over every lane. */
+  private final AtomicInteger waitingAll = new AtomicInteger();
+  /** Arrival numbers of waiting probes. */
+  private final AtomicLong arrivals = new AtomicLong();
 
-  private record Planned(TargetState state, long plannedNanos) {}
+  private record Planned(TargetState state, long plannedNanos, long arrival) {}
 
   public Scheduler(Vertx vertx, WebSocketProber prober, AgentMetrics agent, Listener listener) {
     this.context = vertx.getOrCreateContext();
@@ -83,34 +90,76 @@ public final class Scheduler {
     final ContextInternal context;
     final EventLoop loop;
     final ArrayDeque<Planned> waiting = new ArrayDeque<>();
-    /** waiting.size(), readable by the other lanes. */
-    final AtomicInteger queued = new AtomicInteger();
+    /** The arrival number of the oldest waiting probe, MAX_VALUE when none; read by other lanes. */
+    volatile long head = Long.MAX_VALUE;
 
     Lane(ContextInternal context) {
       this.context = context;
       this.loop = context.nettyEventLoop();
     }
 
-    /** Starts waiting probes while slots are free. On this lane's loop. */
+    /** Queues a probe that found no slot, then tries to start the oldest. On this lane's loop. */
+    void enqueue(TargetState state, long plannedNanos) {
+      state.queued = true;
+      waiting.add(new Planned(state, plannedNanos, arrivals.incrementAndGet()));
+      waitingAll.incrementAndGet();
+      publishHead();
+      // a slot freed elsewhere before this probe was visible went unclaimed: take it now
+      drain();
+    }
+
+    /**
+     * Starts this lane's waiting probes while slots are free and they are the oldest of all; when
+     * another lane's probe is older, wakes that lane instead. On this lane's loop.
+     */
     void drain() {
-      while (!waiting.isEmpty() && tryAcquire()) {
-        Planned next = waiting.poll();
-        queued.decrementAndGet();
-        next.state.queued = false;
-        if (next.state.cancelled) {
-          release();
+      while (true) {
+        Planned next = waiting.peek();
+        if (next != null && (next.state.cancelled || stopped)) {
+          drop();
           continue;
         }
+        if (next == null) {
+          return;
+        }
+        Lane oldest = oldestLane();
+        if (oldest != null && oldest != this) {
+          oldest.context.runOnContext(v -> oldest.drain());
+          return;
+        }
+        if (!tryAcquire()) {
+          return;
+        }
+        drop();
         run(next.state, next.plannedNanos);
       }
     }
 
-    /** Drops the probes of removed targets. On this lane's loop. */
-    void purge() {
-      if (waiting.removeIf(p -> p.state.cancelled || stopped)) {
-        queued.set(waiting.size());
+    private void drop() {
+      Planned p = waiting.poll();
+      p.state.queued = false;
+      waitingAll.decrementAndGet();
+      publishHead();
+    }
+
+    private void publishHead() {
+      Planned first = waiting.peek();
+      head = first == null ? Long.MAX_VALUE : first.arrival;
+    }
+  }
+
+  /** The lane whose oldest waiting probe arrived first, or null when none waits. */
+  private Lane oldestLane() {
+    Lane oldest = null;
+    long min = Long.MAX_VALUE;
+    for (Lane lane : lanes) {
+      long h = lane.head;
+      if (h < min) {
+        min = h;
+        oldest = lane;
       }
     }
+    return oldest;
   }
 
   /** Switches to {@code config}: unchanged targets keep their schedule and series. */
@@ -123,7 +172,7 @@ public final class Scheduler {
       return;
     }
     maxInFlight = config.global().maxConcurrentProbes();
-    // a raised limit frees slots now
+    // a raised limit frees slots now; removed targets leave the queues
     lanes.forEach(lane -> lane.context.runOnContext(v -> lane.drain()));
     Map<String, TargetState> current = states;
     if (metrics == null || !metrics.fits(config)) {
@@ -151,13 +200,13 @@ public final class Scheduler {
       TargetState fresh = new TargetState(target, module, metrics.register(target, module),
           laneOf(target.name()));
       next.put(target.name(), fresh);
-      fresh.scheduleFirst();
+      fresh.lane.context.runOnContext(v -> fresh.scheduleFirst());
     }
     for (TargetState removed : old.values()) {
       removed.cancel();
       metrics.remove(removed.target.name());
     }
-    lanes.forEach(lane -> lane.context.runOnContext(v -> lane.purge()));
+    lanes.forEach(lane -> lane.context.runOnContext(v -> lane.drain()));
     states = next;
     agent.shardTargets(states.size());
   }
@@ -166,7 +215,7 @@ public final class Scheduler {
     context.runOnContext(v -> {
       stopped = true;
       states.values().forEach(TargetState::cancel);
-      lanes.forEach(lane -> lane.context.runOnContext(w -> lane.purge()));
+      lanes.forEach(lane -> lane.context.runOnContext(w -> lane.drain()));
     });
   }
 
@@ -191,20 +240,17 @@ public final class Scheduler {
     }
   }
 
-  /** Frees a slot; a lane with probes waiting is woken to take it (its own first). */
-  private void release() {
+  /** Frees a slot and hands it to the oldest waiting probe, whichever lane it is on. */
+  private void release(Lane own) {
     inFlight.decrementAndGet();
-  }
-
-  private void wakeWaiting(Lane own) {
-    own.drain();
-    if (inFlight.get() >= maxInFlight) {
+    if (waitingAll.get() == 0) {
       return;
     }
-    for (Lane lane : lanes) {
-      if (lane != own && lane.queued.get() > 0) {
-        lane.context.runOnContext(v -> lane.drain());
-      }
+    Lane oldest = oldestLane();
+    if (oldest == own) {
+      own.drain();
+    } else if (oldest != null) {
+      oldest.context.runOnContext(v -> oldest.drain());
     }
   }
 
@@ -245,34 +291,41 @@ public final class Scheduler {
       state.meters.skipped();
       return;
     }
-    Lane lane = state.lane;
-    if (lane.waiting.isEmpty() && tryAcquire()) {
+    if (waitingAll.get() == 0 && tryAcquire()) {
       run(state, plannedNanos);
       return;
     }
-    state.queued = true;
-    lane.waiting.add(new Planned(state, plannedNanos));
-    lane.queued.incrementAndGet();
-    // a slot freed on another lane between the failed try and the queueing saw no queue here
-    lane.drain();
+    state.lane.enqueue(state, plannedNanos);
   }
 
   /** On the target's lane, holding a slot. */
   private void run(TargetState state, long plannedNanos) {
+    if (state.cancelled) {
+      release(state.lane); // removed since its tick
+      return;
+    }
     agent.lag(System.nanoTime() - plannedNanos);
     state.running = true;
     agent.probeStarted();
-    prober.probe(state.target, state.module, state.lane.context).onComplete(ar -> {
+    io.vertx.core.Future<ProbeResult> probe;
+    try {
+      probe = prober.probe(state.target, state.module, state.lane.context);
+    } catch (RuntimeException e) {
+      probe = io.vertx.core.Future.failedFuture(e);
+    }
+    probe.onComplete(ar -> {
       state.running = false;
-      release();
       agent.probeEnded();
-      if (ar.succeeded() && !state.cancelled) {
-        ProbeResult r = ar.result();
-        state.meters.record(r, System.currentTimeMillis());
-        state.last = new LastResult(r.result(), r.detail(), r.durationNanos());
-        listener.onResult(state.target, state.module, r);
+      try {
+        if (ar.succeeded() && !state.cancelled) {
+          ProbeResult r = ar.result();
+          state.meters.record(r, System.currentTimeMillis());
+          state.last = new LastResult(r.result(), r.detail(), r.durationNanos());
+          listener.onResult(state.target, state.module, r);
+        }
+      } finally {
+        release(state.lane);
       }
-      wakeWaiting(state.lane);
     });
   }
 
@@ -297,6 +350,9 @@ public final class Scheduler {
     }
 
     void scheduleFirst() {
+      if (cancelled) {
+        return;
+      }
       scheduleAt(System.nanoTime() + offsetNanos(target.name(), target.interval().toNanos()));
     }
 

@@ -192,6 +192,16 @@ class ProtocolTest {
     }
 
     @Test
+    void aDisconnectInsteadOfTheJoinAckFailsAtOnce() throws Exception {
+      NodeServer refusing = node("socketio-server.js", "--disconnect-on-join");
+      long start = System.nanoTime();
+      ProbeResult r = probe(url(refusing), module().app(app(Protocol.SOCKETIO, null, CHAT, null)).build());
+      assertResult(r, Result.APP_HANDSHAKE_FAILED);
+      assertThat(r.detail()).contains("namespace disconnected by the server before it acknowledged join");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
     void roomsJoinedLateNeedTheSettleTime() throws Exception {
       // the server joins each socket to the room 300 ms after the namespace connect: a marker sent
       // at once reaches nobody; waiting 600 ms once every session is ready lets it through

@@ -174,6 +174,26 @@ class SchedulerTest {
   }
 
   @Test
+  void anOverloadedAgentServesEveryTargetInTurn() throws Exception {
+    // 8 targets want 1.6 s of probing every 500 ms through one slot: most ticks find the target
+    // still waiting (skipped), but the slot goes round in arrival order, whatever event loop a
+    // target lives on, so none starves
+    server = SlowUpgradeServer.start(vertx, Duration.ofMillis(100));
+    StringBuilder targets = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      targets.append("  - { name: o").append(i).append(", url: \"").append(url("/o" + i)).append("\" }\n");
+    }
+    schedule(parse("global: { interval: 500ms, timeout: 400ms, max_concurrent_probes: 1 }\n"
+        + "targets:\n" + targets));
+
+    String m = awaitScrape(s -> java.util.stream.IntStream.range(0, 8)
+        .allMatch(i -> value(s, successes("o" + i)) >= 3));
+    assertThat(value(m, "wsprobe_probes_skipped_total{module=\"default\",target=\"o0\"}"))
+        .as("the agent was overloaded").isGreaterThan(0);
+    assertThat(server.maxOpen()).as("connections open at once").isEqualTo(1);
+  }
+
+  @Test
   void applyKeepsUnchangedTargetsReplacesChangedOnesAndDropsRemovedOnes() throws Exception {
     server = SlowUpgradeServer.start(vertx, Duration.ZERO);
     long interval = TimeUnit.SECONDS.toNanos(1);
