@@ -99,7 +99,7 @@ public final class ReferenceBench {
             + " shares the 2 cores with the client under test, so both rates are what this machine can do with"
             + " server and client on it; the CPU columns are the client's alone. wsprobe: `./wsprobe` with the"
             + " launcher's default JVM flags, " + targets + " targets at a 1 s interval, `max_concurrent_probes: "
-            + concurrency + "`. Reference: the same JVM flags, " + concurrency + " connections in a closed loop."
+            + concurrency + "`. Reference: the same JVM flags and transport (epoll where it loads, as wsprobe), " + concurrency + " connections in a closed loop."
             + " Warm-up " + warmup + " s each before the measured rounds.");
         Bench.publish("reference", "bench/reference.sh " + String.join(" ", args), List.of(t, s));
       }

@@ -45,9 +45,9 @@ public final class ReferenceLoop {
   private volatile long stopAt;
   private CountDownLatch loops;
 
-  private ReferenceLoop(int port, EventLoopGroup group) {
+  private ReferenceLoop(int port, EventLoopGroup group, Class<? extends SocketChannel> channel) {
     this.uri = URI.create("ws://127.0.0.1:" + port + "/");
-    this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    this.bootstrap = new Bootstrap().group(group).channel(channel)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -60,8 +60,12 @@ public final class ReferenceLoop {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     int concurrency = Integer.parseInt(args[1]);
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-    ReferenceLoop loop = new ReferenceLoop(port, group);
+    // the transport wsprobe runs on: epoll where its native library loads, else NIO
+    boolean epoll = io.netty.channel.epoll.Epoll.isAvailable();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(0,
+        epoll ? io.netty.channel.epoll.EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    ReferenceLoop loop = new ReferenceLoop(port, group,
+        epoll ? io.netty.channel.epoll.EpollSocketChannel.class : NioSocketChannel.class);
     System.out.println("LISTENING 0");
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
