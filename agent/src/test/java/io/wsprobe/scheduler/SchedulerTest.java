@@ -63,6 +63,16 @@ class SchedulerTest {
     scheduler.apply(config);
   }
 
+  /** A targets: block of n targets named prefix0.., each on its own path of the server. */
+  String targets(String prefix, int n) {
+    StringBuilder yaml = new StringBuilder("targets:\n");
+    for (int i = 0; i < n; i++) {
+      yaml.append("  - { name: ").append(prefix).append(i).append(", url: \"")
+          .append(url("/" + prefix + i)).append("\" }\n");
+    }
+    return yaml.toString();
+  }
+
   String url(String path) {
     return "ws://127.0.0.1:" + server.port() + path;
   }
@@ -161,12 +171,8 @@ class SchedulerTest {
     // targets live on different event loops; the slots are shared: never more than 3 upgrades
     // open at once, and a slot freed on one loop starts a probe waiting on another
     server = SlowUpgradeServer.start(vertx, Duration.ofMillis(100));
-    StringBuilder targets = new StringBuilder();
-    for (int i = 0; i < 12; i++) {
-      targets.append("  - { name: t").append(i).append(", url: \"").append(url("/t" + i)).append("\" }\n");
-    }
     schedule(parse("global: { interval: 600ms, timeout: 500ms, max_concurrent_probes: 3 }\n"
-        + "targets:\n" + targets));
+        + targets("t", 12)));
 
     awaitScrape(s -> java.util.stream.IntStream.range(0, 12)
         .allMatch(i -> value(s, successes("t" + i)) >= 3));
@@ -179,12 +185,8 @@ class SchedulerTest {
     // still waiting (skipped), but the slot goes round in arrival order, whatever event loop a
     // target lives on, so none starves
     server = SlowUpgradeServer.start(vertx, Duration.ofMillis(100));
-    StringBuilder targets = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      targets.append("  - { name: o").append(i).append(", url: \"").append(url("/o" + i)).append("\" }\n");
-    }
     schedule(parse("global: { interval: 500ms, timeout: 400ms, max_concurrent_probes: 1 }\n"
-        + "targets:\n" + targets));
+        + targets("o", 8)));
 
     String m = awaitScrape(s -> java.util.stream.IntStream.range(0, 8)
         .allMatch(i -> value(s, successes("o" + i)) >= 3));
