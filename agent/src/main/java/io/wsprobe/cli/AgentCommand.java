@@ -8,7 +8,6 @@ import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.scheduler.Shard;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,19 +63,10 @@ public final class AgentCommand implements Callable<Integer> {
       return 2;
     }
     Signals.onHangup(() -> agent.reload());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Signals.runUntilStopped(vertx, () -> {
       LoggerFactory.getLogger(AgentCommand.class).info("stopping");
-      // not stop().eventually(vertx::close): that result is handed to a closed event loop, so
-      // awaiting it would hang the shutdown for ever
-      try {
-        agent.stop().await();
-      } finally {
-        vertx.close().await();
-      }
-      stopped.countDown();
-    }));
-    stopped.await();
+      return agent.stop();
+    });
     return 0;
   }
 

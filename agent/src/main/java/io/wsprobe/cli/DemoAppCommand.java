@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.wsprobe.demo.DemoServers;
 import io.wsprobe.web.ListenAddress;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,16 +29,7 @@ final class DemoAppCommand implements Callable<Integer> {
     int port = servers.startApp(a.host(), a.port()).await();
     System.out.println("wsprobe demo app: ws://" + a.host() + ":" + port + "/echo, /collab, /socket.io/,"
         + " /room/<name>   (Ctrl-C stops)");
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        servers.stop().await();
-      } finally {
-        vertx.close().await();
-      }
-      stopped.countDown();
-    }));
-    stopped.await();
+    Signals.runUntilStopped(vertx, servers::stop);
     return 0;
   }
 }

@@ -5,7 +5,6 @@ import io.wsprobe.Agent;
 import io.wsprobe.demo.Demo;
 import io.wsprobe.demo.DemoServers;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,17 +37,10 @@ final class DemoCommand implements Callable<Integer> {
         + " (ws://127.0.0.1:" + servers.brokenProxyPort() + "/collab)");
     System.out.println("metrics: http://" + hostForUrl(listenAddress) + ":" + agent.port()
         + "/metrics   status: http://" + hostForUrl(listenAddress) + ":" + agent.port() + "/   (Ctrl-C stops)");
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        agent.stop().await();
-        servers.stop().await();
-      } finally {
-        vertx.close().await();
-      }
-      stopped.countDown();
-    }));
-    stopped.await();
+    Signals.runUntilStopped(vertx, () -> {
+      agent.stop().await();
+      return servers.stop();
+    });
     return 0;
   }
 
