@@ -45,6 +45,23 @@ function timeout() {
   return options['timeout-ms'] === undefined ? {} : { timeout: intOption(options, 'timeout-ms') };
 }
 
+async function listenAndAnnounce(server) {
+  await server.listen();
+  announce(server.address.port);
+}
+
+/** What every version's server is given: where to listen, no banner, no signal handlers. */
+function serverOptions() {
+  return {
+    name: 'wsprobe-fixture',
+    address: options.host,
+    port: intOption(options, 'port'),
+    quiet: true,
+    stopOnSignals: false,
+    ...timeout(),
+  };
+}
+
 /** The onAuthenticate hook of both versions: the same payload fields exist in v3 and v4. */
 function onAuthenticate({ token, connectionConfig }) {
   if (options.token !== undefined && token !== options.token) {
@@ -58,12 +75,7 @@ function onAuthenticate({ token, connectionConfig }) {
 async function startV4() {
   const { Server } = await import('hocuspocus-v4');
   const server = new Server({
-    name: 'wsprobe-fixture',
-    address: options.host,
-    port: intOption(options, 'port'),
-    quiet: true,
-    stopOnSignals: false,
-    ...timeout(),
+    ...serverOptions(),
     // v4 batches broadcasts: `flushDelay` holds document and awareness broadcasts for a window
     // opened by the first change (default 0 = the current event-loop turn).
     ...(delayMs > 0 ? { flushDelay: delayMs } : {}),
@@ -81,8 +93,7 @@ async function startV4() {
       },
     ],
   });
-  await server.listen();
-  announce(server.address.port);
+  await listenAndAnnounce(server);
 }
 
 // v2 (Docmost up to 0.24): the Hocuspocus class listens itself. Only --token, --readonly and
@@ -93,16 +104,10 @@ async function startV2() {
   }
   const { Hocuspocus } = await import('hocuspocus-v2');
   const server = new Hocuspocus({
-    name: 'wsprobe-fixture',
-    address: options.host,
-    port: intOption(options, 'port'),
-    quiet: true,
-    stopOnSignals: false,
-    ...timeout(),
+    ...serverOptions(),
     extensions: [{ extensionName: 'wsprobe-fixture', onAuthenticate }],
   });
-  await server.listen();
-  announce(server.address.port);
+  await listenAndAnnounce(server);
 }
 
 async function startV3() {
@@ -112,16 +117,10 @@ async function startV3() {
     extensions.push(await inboundFilterV3());
   }
   const server = new Server({
-    name: 'wsprobe-fixture',
-    address: options.host,
-    port: intOption(options, 'port'),
-    quiet: true,
-    stopOnSignals: false,
-    ...timeout(),
+    ...serverOptions(),
     extensions,
   });
-  await server.listen();
-  announce(server.address.port);
+  await listenAndAnnounce(server);
 }
 
 // v3 has no hook that can drop one awareness update (a throwing beforeHandleMessage closes the
