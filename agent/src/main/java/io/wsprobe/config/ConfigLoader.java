@@ -18,11 +18,16 @@ import io.wsprobe.config.Module.SocketIo;
 import io.wsprobe.config.Module.Tls;
 import io.wsprobe.config.NodeReader.Entry;
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -46,10 +51,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -142,15 +144,60 @@ public final class ConfigLoader {
    * {@code ${env:NAME}} reads the process environment.
    */
   public static Config load(Path file) throws ConfigException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new ConfigException(List.of(
-          new ConfigError(file.toString(), 0, "", "cannot read file: " + reason(file, e))));
-    }
+    String text = read(file);
     Path baseDir = file.toAbsolutePath().getParent();
     return parse(text, file.toString(), baseDir, System::getenv);
+  }
+
+  /**
+   * The file as UTF-8 text, at most {@link YamlText#MAX_BYTES}: the size is checked first, and
+   * no more than one byte over the limit is read, so a growing file or a device cannot get around
+   * it.
+   */
+  private static String read(Path file) throws ConfigException {
+    String source = file.toString();
+    byte[] bytes;
+    try {
+      long size = Files.isRegularFile(file) ? Files.size(file) : 0;
+      if (size > YamlText.MAX_BYTES) {
+        throw tooLarge(source, size);
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(YamlText.MAX_BYTES + 1);
+      }
+    } catch (IOException e) {
+      throw new ConfigException(List.of(
+          new ConfigError(source, 0, "", "cannot read file: " + reason(file, e))));
+    }
+    if (bytes.length > YamlText.MAX_BYTES) {
+      throw tooLarge(source, -1);
+    }
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(in, out, true);
+    if (result.isError()) {
+      int at = in.position();
+      int line = 1;
+      for (int i = 0; i < at; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+        }
+      }
+      throw new ConfigException(List.of(new ConfigError(source, line, "",
+          String.format(Locale.ROOT, "not valid UTF-8 text (byte 0x%02X)", bytes[at] & 0xff))));
+    }
+    return out.flip().toString();
+  }
+
+  private static ConfigException tooLarge(String source, long size) {
+    String limit = Sizes.format(YamlText.MAX_BYTES);
+    return new ConfigException(List.of(new ConfigError(source, 0, "", size < 0
+        ? "file is more than the " + limit + " limit"
+        : String.format(Locale.ROOT, "file is %.1fMiB, more than the %s limit",
+            size / (1024.0 * 1024), limit))));
   }
 
   /**
@@ -167,21 +214,10 @@ public final class ConfigLoader {
   }
 
   private Config run(String yaml) throws ConfigException {
-    Node root;
-    try {
-      root = new Yaml().compose(new StringReader(yaml));
-    } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
-      if (e.getProblem() != null && e.getContext() != null) {
-        problem += " (" + e.getContext() + ")";
-      }
-      throw new ConfigException(List.of(new ConfigError(source,
-          mark == null ? 0 : mark.getLine() + 1, "", "invalid YAML: " + problem)));
-    } catch (YAMLException e) {
-      throw new ConfigException(
-          List.of(new ConfigError(source, 0, "", "invalid YAML: " + e.getMessage())));
+    if (yaml.length() > YamlText.MAX_BYTES) {
+      throw tooLarge(source, yaml.length());
     }
+    Node root = YamlText.compose(yaml, source);
 
     Map<String, Entry> top = reader.mapping(root, "", TOP_KEYS);
     if (top == null) {
