@@ -20,8 +20,10 @@ import io.wsprobe.config.NodeReader.Entry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -91,7 +93,7 @@ public final class ConfigLoader {
   static final List<String> MARKER_KEYS = List.of("event", "data");
   static final List<String> HOCUSPOCUS_KEYS = List.of("document", "token", "token_file");
   static final List<String> AUTH_KEYS =
-      List.of("type", "base_url", "email", "password", "password_file");
+      List.of("type", "base_url", "email", "password", "password_file", "insecure_http");
   static final List<String> TARGET_KEYS =
       List.of("name", "url", "module", "labels", "interval", "timeout");
 
@@ -102,6 +104,9 @@ public final class ConfigLoader {
   static final long MAX_MESSAGE_BYTES = 256L * 1024 * 1024;
   static final int MAX_MESSAGE_COUNT = 1000;
   static final int MAX_BROADCAST_RECEIVERS = 50;
+  /** A {@code <json>} value (join.args, marker.data), with YAML aliases expanded. */
+  static final int MAX_JSON_VALUES = 10_000;
+  static final long MAX_JSON_BYTES = 1024 * 1024;
   static final String DEFAULT_MARKER_EVENT = "wsprobe-marker";
   /** The login flows {@code auth.type} knows. */
   static final List<String> AUTH_TYPES = List.of("docmost");
@@ -112,6 +117,7 @@ public final class ConfigLoader {
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]*)}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
   /** Headers the WebSocket handshake owns, with what to use instead. */
   private static final Map<String, String> HANDSHAKE_HEADERS = Map.of(
@@ -131,6 +137,8 @@ public final class ConfigLoader {
   private final Function<String, String> env;
   private final NodeReader reader;
   private final Scalars scalars = new Scalars();
+  /** Every {@code <json>} node converted so far, by identity: an alias is converted once. */
+  private final Map<Node, Json> converted = new IdentityHashMap<>();
 
   private ConfigLoader(String source, Path baseDir, Function<String, String> env) {
     this.source = source;
@@ -219,15 +227,21 @@ public final class ConfigLoader {
     }
     Node root = YamlText.compose(yaml, source);
 
-    Map<String, Entry> top = reader.mapping(root, "", TOP_KEYS);
-    if (top == null) {
+    Global global;
+    Map<String, Module> modules = new LinkedHashMap<>();
+    List<Target> targets;
+    try {
+      Map<String, Entry> top = reader.mapping(root, "", TOP_KEYS);
+      if (top == null) {
+        throw failure();
+      }
+      global = global(top.get("global"));
+      modules.put(Module.DEFAULT_NAME, Module.defaults());
+      Set<String> moduleNames = modules(top.get("modules"), modules);
+      targets = targets(top.get("targets"), global, modules, moduleNames);
+    } catch (NodeReader.Stopped e) {
       throw failure();
     }
-    Global global = global(top.get("global"));
-    Map<String, Module> modules = new LinkedHashMap<>();
-    modules.put(Module.DEFAULT_NAME, Module.defaults());
-    Set<String> moduleNames = modules(top.get("modules"), modules);
-    List<Target> targets = targets(top.get("targets"), global, modules, moduleNames);
 
     if (!reader.errors().isEmpty()) {
       throw failure();
@@ -364,7 +378,10 @@ public final class ConfigLoader {
             + String.join(", ", RESERVED_LABELS) + ")");
       }
       String value = reader.string(entry.value(), labelPath);
-      if (value != null) {
+      String unsafe = value == null ? null : unsafeCharacter(value);
+      if (unsafe != null) {
+        reader.error(entry.value(), labelPath, "contains " + unsafe);
+      } else if (value != null) {
         labels.put(name, value);
       }
     }
@@ -1115,11 +1132,11 @@ public final class ConfigLoader {
     if (argsKey != null) {
       String argsPath = child(path, "args");
       int errorsBefore = reader.errors().size();
-      List<Node> items = reader.list(argsKey.value(), argsPath);
-      Set<Node> open = newIdentitySet();
-      open.add(argsKey.value());
-      for (int i = 0; items != null && i < items.size(); i++) {
-        args.add(json(items.get(i), item(argsPath, i), open));
+      if (reader.list(argsKey.value(), argsPath) != null && !NodeReader.isNull(argsKey.value())) {
+        Json json = json(argsKey.value(), argsPath, newIdentitySet());
+        if (fits(json, argsKey.value(), argsPath)) {
+          args = (JsonArray) json.value();
+        }
       }
       if (reader.errors().size() > errorsBefore) {
         return null;
@@ -1153,14 +1170,23 @@ public final class ConfigLoader {
       Map<String, Entry> fields = reader.mapping(dataKey.value(), dataPath, null);
       Set<Node> open = newIdentitySet();
       open.add(dataKey.value());
+      long values = 1;
+      long bytes = 2;
       for (Entry field : fields == null ? List.<Entry>of() : fields.values()) {
         if (field.key().equals("probe")) {
           reader.error(field.keyNode(), child(dataPath, "probe"),
               "reserved: the sender sets probe to the marker's unique id");
-        } else {
-          data.put(field.key(), json(field.value(), child(dataPath, field.key()), open));
+          continue;
+        }
+        Json value = json(field.value(), child(dataPath, field.key()), open);
+        data.put(field.key(), value.value());
+        values = capped(values, value.values());
+        bytes = capped(bytes, field.key().length() + 4 + value.bytes());
+        if (values > MAX_JSON_VALUES || bytes > MAX_JSON_BYTES) {
+          break;
         }
       }
+      fits(new Json(data, values, bytes), dataKey.value(), dataPath);
       if (reader.errors().size() > errorsBefore) {
         return null;
       }
@@ -1198,38 +1224,93 @@ public final class ConfigLoader {
   }
 
   /**
+   * A {@code <json>} value converted, with the size of its JSON text once YAML aliases are
+   * expanded: {@code values} counts every JSON value in it, {@code bytes} about its encoded
+   * length. Both stop growing just past the limits.
+   */
+  private record Json(Object value, long values, long bytes) {
+  }
+
+  private static long capped(long a, long b) {
+    return Math.min(a + b, MAX_JSON_BYTES + 1L);
+  }
+
+  /**
+   * Whether a whole {@code <json>} value fits the limits; reported when not. Aliases let a short
+   * file name a value that is exponentially larger (25 levels of {@code [*prev, *prev]} are 2^25
+   * values), and it is encoded whole into every message sent.
+   */
+  private boolean fits(Json json, Node at, String path) {
+    if (json.values() > MAX_JSON_VALUES) {
+      reader.error(at, path, "expands to more than " + MAX_JSON_VALUES + " values");
+      return false;
+    }
+    if (json.bytes() > MAX_JSON_BYTES) {
+      reader.error(at, path, "expands to more than " + Sizes.format(MAX_JSON_BYTES) + " of JSON");
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * A YAML value as a JSON value: {@link JsonObject}, {@link JsonArray}, String, Boolean, a number
    * or null. Scalars keep their YAML type ({@code 5} is a number, {@code "5"} a string); a scalar
-   * of another type (a date, say) is its text as written.
+   * of another type (a date, say) is its text as written. A node reached again through an alias
+   * is converted once ({@link #converted}), so the work is the file's size, not the expansion's;
+   * a collection stops being converted once it is past the limits.
    *
    * @param open the collections being converted, to catch an alias to an enclosing one
    */
-  private Object json(Node node, String path, Set<Node> open) {
+  private Json json(Node node, String path, Set<Node> open) {
+    Json done = converted.get(node);
+    if (done != null) {
+      return done;
+    }
+    Json json;
     if (node instanceof MappingNode || node instanceof SequenceNode) {
       if (!open.add(node)) {
         reader.error(node, path, "a YAML alias to an enclosing value cannot be written as JSON");
-        return null;
+        return new Json(null, 1, 4);
       }
-      Object value;
+      long values = 1;
+      long bytes = 2;
       if (node instanceof MappingNode) {
         JsonObject object = new JsonObject();
         Map<String, Entry> entries = reader.mapping(node, path, null);
         for (Entry entry : entries == null ? List.<Entry>of() : entries.values()) {
-          object.put(entry.key(), json(entry.value(), child(path, entry.key()), open));
+          Json value = json(entry.value(), child(path, entry.key()), open);
+          object.put(entry.key(), value.value());
+          values = capped(values, value.values());
+          bytes = capped(bytes, entry.key().length() + 4 + value.bytes());
+          if (values > MAX_JSON_VALUES || bytes > MAX_JSON_BYTES) {
+            break;
+          }
         }
-        value = object;
+        json = new Json(object, values, bytes);
       } else {
         JsonArray array = new JsonArray();
-        List<Node> items = ((SequenceNode) node).getValue();
-        for (int i = 0; i < items.size(); i++) {
-          array.add(json(items.get(i), item(path, i), open));
+        for (Node item : ((SequenceNode) node).getValue()) {
+          Json value = json(item, item(path, array.size()), open);
+          array.add(value.value());
+          values = capped(values, value.values());
+          bytes = capped(bytes, value.bytes() + 1);
+          if (values > MAX_JSON_VALUES || bytes > MAX_JSON_BYTES) {
+            break;
+          }
         }
-        value = array;
+        json = new Json(array, values, bytes);
       }
       open.remove(node);
-      return value;
+    } else {
+      ScalarNode scalar = (ScalarNode) node;
+      Object value = scalar(scalar, path);
+      json = new Json(value, 1, scalar.getValue().length() + 2L);
     }
-    ScalarNode scalar = (ScalarNode) node;
+    converted.put(node, json);
+    return json;
+  }
+
+  private Object scalar(ScalarNode scalar, String path) {
     Tag tag = scalar.getTag();
     if (Tag.NULL.equals(tag)) {
       return null;
@@ -1239,12 +1320,12 @@ public final class ConfigLoader {
       try {
         value = scalars.construct(scalar);
       } catch (YAMLException | NumberFormatException e) {
-        reader.error(node, path, "cannot read " + NodeReader.kind(node) + " \"" + scalar.getValue()
-            + "\"");
+        reader.error(scalar, path, "cannot read " + NodeReader.kind(scalar) + " \""
+            + scalar.getValue() + "\"");
         return null;
       }
       if (value instanceof Double number && !Double.isFinite(number)) {
-        reader.error(node, path, "JSON has no infinity or NaN, got \"" + scalar.getValue() + "\"");
+        reader.error(scalar, path, "JSON has no infinity or NaN, got \"" + scalar.getValue() + "\"");
         return null;
       }
       return value;
@@ -1338,6 +1419,19 @@ public final class ConfigLoader {
       baseUrl = httpUrl(baseUrlKey.value(), child(path, "base_url"));
     }
 
+    boolean insecureHttp = false;
+    Entry insecureKey = keys.get("insecure_http");
+    if (insecureKey != null) {
+      Boolean value = reader.bool(insecureKey.value(), child(path, "insecure_http"));
+      insecureHttp = value != null && value;
+    }
+    if (baseUrl != null && !insecureHttp && baseUrl.getScheme().equalsIgnoreCase("http")
+        && !isLoopback(baseUrl.getHost())) {
+      reader.error(baseUrlKey.value(), child(path, "base_url"), "sends the password over plain "
+          + "http to a non-loopback host; use https, or set insecure_http: true");
+      baseUrl = null;
+    }
+
     String email = null;
     Entry emailKey = keys.get("email");
     if (emailKey == null) {
@@ -1359,7 +1453,49 @@ public final class ConfigLoader {
     }
 
     return type == null || baseUrl == null || email == null || password == null ? null
-        : new Auth(type, baseUrl, email, password);
+        : new Auth(type, baseUrl, email, password, insecureHttp);
+  }
+
+  /**
+   * Whether a URL's host is this machine by its text alone: {@code localhost}, 127.0.0.0/8 or
+   * ::1. No name is looked up, so a name that resolves to 127.0.0.1 does not count.
+   */
+  static boolean isLoopback(String host) {
+    String name = host.toLowerCase(Locale.ROOT);
+    if (name.equals("localhost") || name.equals("localhost.")) {
+      return true;
+    }
+    boolean literal = name.startsWith("[") && name.endsWith("]")
+        || IPV4.matcher(name).matches();
+    if (!literal) {
+      return false;
+    }
+    try {
+      // a literal address: parsed, never resolved
+      return InetAddress.getByName(name.replace("[", "").replace("]", "")).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The first character of a name or label value that a terminal, a dashboard or a log would
+   * show wrongly or not at all: C0 and C1 controls, DEL, and the bidirectional formatting
+   * characters (which can make {@code prod} read as {@code dorp}). Null when there is none.
+   */
+  static String unsafeCharacter(String text) {
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      if (c < 0x20 || c >= 0x7f && c <= 0x9f) {
+        return YamlText.codePoint(c) + " (a control character)";
+      }
+      if (c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069 || c == 0x200e || c == 0x200f
+          || c == 0x061c) {
+        return YamlText.codePoint(c) + " (a bidirectional control character)";
+      }
+      i += Character.charCount(c);
+    }
+    return null;
   }
 
   /** The HTTP(S) base URL of an application: scheme, host, optional port and path. */
@@ -1398,6 +1534,8 @@ public final class ConfigLoader {
       reader.error(node, path, "must have a host");
     } else if (url.getRawUserInfo() != null) {
       reader.error(node, path, "must not contain credentials (user:password@); " + credentialsHint);
+    } else if (url.getPort() == 0 || url.getPort() > 65535) {
+      reader.error(node, path, "port must be between 1 and 65535, got " + url.getPort());
     } else {
       return url;
     }
@@ -1439,6 +1577,11 @@ public final class ConfigLoader {
       reader.error(node, child(path, "name"), "missing required key");
     } else {
       name = reader.nonEmptyString(nameKey.value(), child(path, "name"));
+      String unsafe = name == null ? null : unsafeCharacter(name);
+      if (unsafe != null) {
+        reader.error(nameKey.value(), child(path, "name"), "contains " + unsafe);
+        name = null;
+      }
       String first = name == null ? null : names.putIfAbsent(name, path);
       if (first != null) {
         reader.error(nameKey.value(), child(path, "name"),
@@ -1459,7 +1602,11 @@ public final class ConfigLoader {
     if (moduleKey != null) {
       String modulePath = child(path, "module");
       moduleName = reader.nonEmptyString(moduleKey.value(), modulePath);
-      if (moduleName != null && !moduleNames.contains(moduleName)) {
+      String unsafe = moduleName == null ? null : unsafeCharacter(moduleName);
+      if (unsafe != null) {
+        reader.error(moduleKey.value(), modulePath, "contains " + unsafe);
+        moduleName = null;
+      } else if (moduleName != null && !moduleNames.contains(moduleName)) {
         reader.error(moduleKey.value(), modulePath, "unknown module \"" + moduleName
             + "\" (known: " + String.join(", ", moduleNames) + ")");
         moduleName = null;

@@ -108,9 +108,15 @@ public record Module(String name, Map<String, Secret> headers, String origin,
   /**
    * A login flow ({@code auth: { type: docmost, ... }}).
    *
-   * @param baseUrl  the app's HTTP base URL
+   * @param baseUrl      the app's HTTP base URL
+   * @param insecureHttp the config allows a plain http base URL to a host that is not loopback
    */
-  public record Auth(String type, java.net.URI baseUrl, String email, Secret password) {}
+  public record Auth(String type, java.net.URI baseUrl, String email, Secret password,
+                     boolean insecureHttp) {
+    public Auth(String type, java.net.URI baseUrl, String email, Secret password) {
+      this(type, baseUrl, email, password, false);
+    }
+  }
 
   /**
    * @param caFile             PEM file of trusted CAs; null = the JVM's default trust store

@@ -31,8 +31,24 @@ final class NodeReader {
   private static final Pattern DECIMAL =
       Pattern.compile("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?");
 
+  /**
+   * Values read in one file: mapping entries (merged ones too) and list items. YAML aliases let
+   * a small file name the same large mapping or list many times, so this bounds the work.
+   */
+  static final long MAX_VALUES = 1_000_000;
+  /** Errors reported before reading stops: a long list of wrong items is one mistake repeated. */
+  static final int MAX_ERRORS = 100;
+
+  /** Thrown once a limit is reached, after reporting it: the reading stops there. */
+  static final class Stopped extends RuntimeException {
+    Stopped() {
+      super(null, null, false, false);
+    }
+  }
+
   private final String source;
   private final List<ConfigError> errors = new ArrayList<>();
+  private long read;
 
   NodeReader(String source) {
     this.source = source;
@@ -47,7 +63,22 @@ final class NodeReader {
   }
 
   void error(int line, String path, String message) {
+    if (errors.size() >= MAX_ERRORS) {
+      errors.add(new ConfigError(source, line, "", "more than " + MAX_ERRORS
+          + " errors; stopped reading here"));
+      throw new Stopped();
+    }
     errors.add(new ConfigError(source, line, path, message));
+  }
+
+  /** Counts {@code count} values read at {@code at}; stops the reading past {@link #MAX_VALUES}. */
+  private void charge(int count, Node at, String path) {
+    read += count;
+    if (read > MAX_VALUES) {
+      errors.add(new ConfigError(source, line(at), path,
+          "expands to more than " + MAX_VALUES + " values"));
+      throw new Stopped();
+    }
   }
 
   static int line(Node node) {
@@ -120,6 +151,7 @@ final class NodeReader {
     }
     Map<String, Entry> own = new LinkedHashMap<>();
     List<Node> merges = new ArrayList<>();
+    charge(mapping.getValue().size(), mapping, path);
     for (NodeTuple tuple : mapping.getValue()) {
       Node keyNode = tuple.getKeyNode();
       if (Tag.MERGE.equals(keyNode.getTag())) {
@@ -167,6 +199,7 @@ final class NodeReader {
       return List.of();
     }
     if (node instanceof SequenceNode sequence) {
+      charge(sequence.getValue().size(), node, path);
       return sequence.getValue();
     }
     error(node, path, "expected a list, got " + kind(node));

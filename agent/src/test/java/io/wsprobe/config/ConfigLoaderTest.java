@@ -969,12 +969,42 @@ class ConfigLoaderTest {
               base_url: http://docmost.internal:3000/wiki
               email: probe@example.com
               password: ${env:API_KEY}
+              insecure_http: true
         """);
 
       assertThat(config.modules().get("tree").app()).isEqualTo(new App(Protocol.SOCKETIO, null,
           new SocketIo("/", null, new SocketIo.Event("wsprobe-marker", "{}"), null), null,
           new Auth("docmost", URI.create("http://docmost.internal:3000/wiki"),
-              "probe@example.com", new Secret("k3y-from-env", true))));
+              "probe@example.com", new Secret("k3y-from-env", true), true)));
+    }
+
+    @Test
+    void aPasswordOverPlainHttpToAnotherHostIsRefused() {
+      assertThat(errors(HEAD + """
+              base_url: http://docmost.internal:3000/wiki
+              email: probe@example.com
+              password: p
+        """)).containsExactly("test.yml:6: modules.tree.auth.base_url: sends the password over "
+          + "plain http to a non-loopback host; use https, or set insecure_http: true");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http://127.0.0.1:3000", "http://127.1.2.3", "http://localhost:3000",
+        "http://LOCALHOST", "http://[::1]:3000", "https://docmost.internal"})
+    void plainHttpIsFineToLoopbackAndHttpsAnywhere(String url) throws Exception {
+      Config config = parse(HEAD + "      base_url: " + url + "\n"
+          + "      email: probe@example.com\n      password: p\n");
+
+      assertThat(config.modules().get("tree").app().auth().insecureHttp()).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http://127.0.0.1.example.com", "http://10.0.0.1", "http://[::2]",
+        "http://localhost.example.com"})
+    void aNameOrAddressThatOnlyLooksLocalIsNotLoopback(String url) {
+      assertThat(errors(HEAD + "      base_url: " + url + "\n"
+          + "      email: probe@example.com\n      password: p\n")).singleElement()
+          .asString().endsWith("use https, or set insecure_http: true");
     }
 
     @Test
@@ -1006,7 +1036,7 @@ class ConfigLoaderTest {
               email: probe@example.com
               pasword: x
         """)).containsExactly("test.yml:8: modules.tree.auth.pasword: unknown key (known: "
-          + "type, base_url, email, password, password_file)");
+          + "type, base_url, email, password, password_file, insecure_http)");
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -1280,7 +1310,34 @@ class ConfigLoaderTest {
                   + "a mapping, got a list"),
           arguments("invalid-socketio-json-infinity.yml",
               "invalid-socketio-json-infinity.yml:5: modules.chat.socketio.join.args[1]: JSON "
-                  + "has no infinity or NaN, got \".inf\""));
+                  + "has no infinity or NaN, got \".inf\""),
+          arguments("invalid-socketio-alias-bomb.yml",
+              "invalid-socketio-alias-bomb.yml:9: modules.chat.socketio.join.args: expands to "
+                  + "more than 10000 values"),
+          arguments("invalid-socketio-json-bytes.yml",
+              "invalid-socketio-json-bytes.yml:8: modules.chat.socketio.marker.data: expands to "
+                  + "more than 1MiB of JSON"),
+          arguments("invalid-yaml-alias-limit.yml",
+              "invalid-yaml-alias-limit.yml:54: invalid YAML: Number of aliases for non-scalar "
+                  + "nodes exceeds the specified max=50"),
+          arguments("invalid-yaml-nesting.yml",
+              "invalid-yaml-nesting.yml:3: invalid YAML: Nesting Depth exceeded max 50"),
+          arguments("invalid-yaml-control-character.yml",
+              "invalid-yaml-control-character.yml:3: invalid YAML: contains U+0007, a control "
+                  + "character YAML does not allow"),
+          arguments("invalid-target-port.yml",
+              "invalid-target-port.yml:3: targets[0].url: port must be between 1 and 65535, got "
+                  + "99999"),
+          arguments("invalid-target-name-bidi.yml",
+              "invalid-target-name-bidi.yml:2: targets[0].name: contains U+202E (a "
+                  + "bidirectional control character)"),
+          arguments("invalid-label-value-control.yml",
+              "invalid-label-value-control.yml:3: global.labels.team: contains U+0000 (a "
+                  + "control character)"),
+          arguments("invalid-auth-insecure-http.yml",
+              "invalid-auth-insecure-http.yml:6: modules.tree.auth.base_url: sends the password "
+                  + "over plain http to a non-loopback host; use https, or set insecure_http: "
+                  + "true"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -1344,6 +1401,163 @@ class ConfigLoaderTest {
 
     private Path resources() throws URISyntaxException {
       return Path.of(ConfigLoaderTest.class.getResource("/config").toURI());
+    }
+  }
+
+  /** What a hostile or broken file can cost: bounded, and said with a line. */
+  @Nested
+  class Limits {
+
+    @TempDir
+    Path dir;
+
+    private ConfigException loadFails(Path file) {
+      try {
+        ConfigLoader.load(file);
+      } catch (ConfigException e) {
+        return e;
+      }
+      return fail(file + " was accepted");
+    }
+
+    /** {@code levels} levels of {@code [*prev, *prev]} under {@code key}: 2^levels values. */
+    private static String aliasBomb(String key, int levels) {
+      StringBuilder yaml = new StringBuilder("""
+          modules:
+            chat:
+              protocol: socketio
+              socketio:
+          """).append(key).append(":\n");
+      yaml.append("          l0: &l0 [x, x]\n");
+      for (int i = 1; i < levels; i++) {
+        yaml.append("          l").append(i).append(": &l").append(i).append(" [*l").append(i - 1)
+            .append(", *l").append(i - 1).append("]\n");
+      }
+      return yaml.toString();
+    }
+
+    @Test
+    void anAliasBombInMarkerDataIsRefusedWithoutExpandingIt() {
+      assertThat(errors(aliasBomb("      marker:\n        data", 25))).containsExactly(
+          "test.yml:7: modules.chat.socketio.marker.data: expands to more than 10000 values");
+    }
+
+    @Test
+    void aSmallAliasBombIsRefusedToo() {
+      // 2^14 values: the old conversion accepted it, and sent a 100 KB event every probe
+      assertThat(errors(aliasBomb("      marker:\n        data", 14))).containsExactly(
+          "test.yml:7: modules.chat.socketio.marker.data: expands to more than 10000 values");
+    }
+
+    @Test
+    void aliasesWithinTheLimitsStillShareJsonValues() throws Exception {
+      Config config = parse(aliasBomb("      marker:\n        data", 8));
+
+      String json = config.modules().get("chat").app().socketio().marker().json();
+      assertThat(json.split("\"x\"", -1)).hasSize(1 + 2 + 4 + 8 + 16 + 32 + 64 + 128 + 256);
+    }
+
+    @Test
+    void targetsBuiltFromAliasesOfALargeMappingStopAtTheReadLimit() {
+      StringBuilder yaml = new StringBuilder("targets:\n  - &t\n    name: a\n    url: ws://a\n"
+          + "    labels:\n");
+      for (int i = 0; i < 25_000; i++) {
+        yaml.append("      l").append(i).append(": v\n");
+      }
+      for (int i = 0; i < 49; i++) {
+        yaml.append("  - *t\n");
+      }
+      assertThat(errors(yaml.toString())).contains(
+          "test.yml:6: targets[39].labels: expands to more than 1000000 values");
+    }
+
+    @Test
+    void aLongListOfMistakesStopsAfterAHundredErrors() {
+      StringBuilder yaml = new StringBuilder("targets:\n");
+      for (int i = 0; i < 1000; i++) {
+        yaml.append("  - 0\n");
+      }
+      List<String> errors = errors(yaml.toString());
+      assertThat(errors).hasSize(101).endsWith(
+          "test.yml:102: more than 100 errors; stopped reading here");
+    }
+
+    @Test
+    void aFileOverTheSizeLimitIsNotRead() throws IOException {
+      Path file = dir.resolve("wsprobe.yml");
+      Files.write(file, new byte[6 * 1024 * 1024]);
+
+      assertThat(loadFails(file).errors()).singleElement().satisfies(error -> {
+        assertThat(error.message()).isEqualTo("file is 6.0MiB, more than the 4MiB limit");
+        assertThat(error.line()).isZero();
+      });
+    }
+
+    @Test
+    void anEndlessFileIsReadOnlyUpToTheLimit() {
+      Path zero = Path.of("/dev/zero");
+      org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero));
+
+      assertThat(loadFails(zero).errors()).extracting(ConfigError::message)
+          .containsExactly("file is more than the 4MiB limit");
+    }
+
+    @Test
+    void aFileAtTheSizeLimitParsesInLinearTime() throws IOException, ConfigException {
+      // one 4 MiB comment line: SnakeYAML's own reader copied its window from the start of the
+      // line every 1024 characters, 32 GiB of copies for this file
+      Path file = dir.resolve("wsprobe.yml");
+      String head = "global:\n  interval: 1m\n# ";
+      Files.writeString(file, head + "x".repeat(4 * 1024 * 1024 - head.length() - 1) + "\n");
+      var threads = (com.sun.management.ThreadMXBean)
+          java.lang.management.ManagementFactory.getThreadMXBean();
+      long before = threads.getCurrentThreadAllocatedBytes();
+
+      Config config = ConfigLoader.load(file);
+
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      assertThat(config.global().interval()).isEqualTo(Duration.ofMinutes(1));
+      assertThat(allocated).isLessThan(40L * Files.size(file));
+    }
+
+    @Test
+    void invalidUtf8IsReportedAtTheLineOfTheFirstBadByte() throws IOException {
+      Path file = dir.resolve("wsprobe.yml");
+      Files.write(file, "global:\n  labels:\n    team: caf\u00e9 \u00ff\n".getBytes(
+          java.nio.charset.StandardCharsets.ISO_8859_1));
+
+      assertThat(loadFails(file).errors()).singleElement().satisfies(error -> {
+        assertThat(error.line()).isEqualTo(3);
+        assertThat(error.message()).isEqualTo("not valid UTF-8 text (byte 0xE9)");
+      });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"\\0", "\\t", "\\x7f", "\\x85", "\\u202A", "\\u202E",
+        "\\u2066", "\\u2069", "\\u200E", "\\u200F", "\\u061C"})
+    void namesAndLabelValuesRefuseControlAndBidiCharacters(String escape) {
+      List<String> errors = errors("""
+          global:
+            labels: { site: "eu%1$s" }
+          modules:
+            m: {}
+          targets:
+            - name: "docs%1$s"
+              url: ws://a
+              module: "m%1$s"
+              labels: { team: "x%1$s" }
+          """.formatted(escape));
+      assertThat(errors).hasSize(4).allSatisfy(error ->
+          assertThat(error).matches(".*: contains U\\+[0-9A-F]{4} \\(a (bidirectional )?control "
+              + "character\\)"));
+      assertThat(errors.get(0)).startsWith("test.yml:2: global.labels.site: ");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"wss://127.0.0.1:99999/", "ws://a.example.com:0/", "ws://a:65536"})
+    void aPortOutOfRangeIsRefused(String url) {
+      assertThat(errors("targets:\n  - name: a\n    url: " + url + "\n")).singleElement()
+          .asString().startsWith("test.yml:3: targets[0].url: port must be between 1 and 65535");
     }
   }
 
