@@ -1,5 +1,6 @@
 package io.wsprobe;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.wsprobe.config.Config;
@@ -37,6 +38,8 @@ public final class Agent {
   private final Shard shard;
   private final Map<String, Result> lastResults = new ConcurrentHashMap<>();
   private volatile Config config;
+  /** Where reloads are loaded (its worker pool, in order) and applied (its event loop). */
+  private Context context;
   private AgentMetrics metrics;
   private WebSocketProber prober;
   private Scheduler scheduler;
@@ -63,6 +66,7 @@ public final class Agent {
   }
 
   public Future<Agent> start() {
+    context = vertx.getOrCreateContext();
     Config first;
     try {
       first = configSource.call();
@@ -92,24 +96,30 @@ public final class Agent {
     });
   }
 
-  /** Loads the config again; on failure the running config stays and the reload gauge drops to 0. */
-  public synchronized Future<Config> reload() {
-    try {
-      Config next = configSource.call();
-      config = next;
-      int mine = schedule(next);
-      metrics.reloaded(true);
-      var event = LOG.atInfo().addKeyValue("targets", next.targets().size());
-      if (shard.sharded()) {
-        event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
+  /**
+   * Loads the config again; on failure the running config stays and the reload gauge drops to 0.
+   * Reading and checking a file is blocking work of up to the size limit, so it runs on a worker
+   * thread, one reload at a time in the order asked (SIGHUP and {@code POST /-/reload} alike);
+   * the result is applied on the agent's context.
+   */
+  public Future<Config> reload() {
+    return context.executeBlocking(configSource, true).andThen(loaded -> {
+      if (loaded.succeeded()) {
+        Config next = loaded.result();
+        config = next;
+        int mine = schedule(next);
+        metrics.reloaded(true);
+        var event = LOG.atInfo().addKeyValue("targets", next.targets().size());
+        if (shard.sharded()) {
+          event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
+        }
+        event.addKeyValue("config", next.source()).log("configuration reloaded");
+      } else {
+        metrics.reloaded(false);
+        LOG.atError().addKeyValue("err", loaded.cause().getMessage())
+            .log("configuration reload failed; keeping the running configuration");
       }
-      event.addKeyValue("config", next.source()).log("configuration reloaded");
-      return Future.succeededFuture(next);
-    } catch (Exception e) {
-      metrics.reloaded(false);
-      LOG.atError().addKeyValue("err", e.getMessage()).log("configuration reload failed; keeping the running configuration");
-      return Future.failedFuture(e);
-    }
+    });
   }
 
   /** Hands this shard's targets to the scheduler; returns how many that is. */

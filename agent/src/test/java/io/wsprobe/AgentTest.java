@@ -2,8 +2,11 @@ package io.wsprobe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.support.AppServer;
 import java.net.URI;
@@ -13,6 +16,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,6 +183,64 @@ class AgentTest {
     String m = awaitMetrics(b -> b.contains("target=\"newcomer\"") && b.contains("wsprobe_probe_success{location=\"test-lab\",module=\"echo\",target=\"app-collab\"} 1.0"));
     assertThat(m).doesNotContain("target=\"gone-later\"").contains("wsprobe_config_last_reload_successful 1.0")
         .doesNotContain("team=");
+  }
+
+  @Test
+  void reloadsLoadOnAWorkerThreadOneAtATimeWhileMetricsAnswer() throws Exception {
+    AtomicBoolean starting = new AtomicBoolean(true);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    List<String> threads = new CopyOnWriteArrayList<>();
+    CountDownLatch release = new CountDownLatch(1);
+    Callable<Config> slowSource = () -> {
+      if (!starting.getAndSet(false)) {
+        threads.add((Context.isOnEventLoopThread() ? "event loop " : "worker ")
+            + Thread.currentThread().getName());
+        most.accumulateAndGet(running.incrementAndGet(), Math::max);
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } finally {
+          running.decrementAndGet();
+        }
+      }
+      return ConfigLoader.load(file);
+    };
+    Agent slow = new Agent(vertx, slowSource, "127.0.0.1:0", null);
+    slow.start().await();
+    try {
+      // two reloads asked on an event loop, as POST /-/reload does, and one from another
+      // thread, as SIGHUP does
+      List<Future<Config>> reloads = new CopyOnWriteArrayList<>();
+      CountDownLatch asked = new CountDownLatch(2);
+      vertx.runOnContext(v -> {
+        reloads.add(slow.reload());
+        reloads.add(slow.reload());
+        asked.countDown();
+      });
+      Thread hangup = new Thread(() -> {
+        reloads.add(slow.reload());
+        asked.countDown();
+      });
+      hangup.start();
+      assertThat(asked.await(5, TimeUnit.SECONDS)).as("reload() returned at once").isTrue();
+
+      // while the first load is stuck, the agent still serves /metrics
+      HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + slow.port() + "/metrics"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(running.get()).isEqualTo(1);
+
+      release.countDown();
+      for (Future<Config> reload : reloads) {
+        assertThat(reload.await(10, TimeUnit.SECONDS).targets()).hasSize(2);
+      }
+      assertThat(threads).hasSize(3).allSatisfy(t -> assertThat(t).startsWith("worker "));
+      assertThat(most.get()).as("loads at once").isEqualTo(1);
+    } finally {
+      release.countDown();
+      slow.stop().await();
+    }
   }
 
   static double probes(String metrics, String target) {
