@@ -107,6 +107,8 @@ public final class ConfigLoader {
   /** A {@code <json>} value (join.args, marker.data), with YAML aliases expanded. */
   static final int MAX_JSON_VALUES = 10_000;
   static final long MAX_JSON_BYTES = 1024 * 1024;
+  /** A secret file ({@code *_file}, {@code ${file:...}}): a token, a password, a cookie. */
+  static final int MAX_SECRET_FILE_BYTES = 64 * 1024;
   static final String DEFAULT_MARKER_EVENT = "wsprobe-marker";
   /** The login flows {@code auth.type} knows. */
   static final List<String> AUTH_TYPES = List.of("docmost");
@@ -667,8 +669,15 @@ public final class ConfigLoader {
   private String readSecretFile(String file, Node node, String path) {
     Path resolved = baseDir.resolve(file);
     String content;
-    try {
-      content = Files.readString(resolved);
+    try (InputStream in = Files.newInputStream(resolved)) {
+      // at most one byte over the limit: a path to a device or a log must not fill the memory
+      byte[] bytes = in.readNBytes(MAX_SECRET_FILE_BYTES + 1);
+      if (bytes.length > MAX_SECRET_FILE_BYTES) {
+        reader.error(node, path, "cannot read file " + file + ": more than the "
+            + Sizes.format(MAX_SECRET_FILE_BYTES) + " limit");
+        return null;
+      }
+      content = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     } catch (IOException e) {
       reader.error(node, path, "cannot read file " + file + ": " + reason(resolved, e));
       return null;

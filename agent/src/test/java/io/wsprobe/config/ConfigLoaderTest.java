@@ -1553,6 +1553,15 @@ class ConfigLoaderTest {
       assertThat(errors.get(0)).startsWith("test.yml:2: global.labels.site: ");
     }
 
+    @Test
+    void aSecretFileOverItsLimitIsNotRead() throws IOException {
+      Files.write(dir.resolve("token.txt"), new byte[64 * 1024 + 1]);
+
+      assertThat(errors("modules:\n  api:\n    bearer_token_file: token.txt\n", dir, ENV))
+          .containsExactly("test.yml:3: modules.api.bearer_token_file: cannot read file "
+              + "token.txt: more than the 64KiB limit");
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"wss://127.0.0.1:99999/", "ws://a.example.com:0/", "ws://a:65536"})
     void aPortOutOfRangeIsRefused(String url) {
