@@ -204,10 +204,13 @@ public final class ConfigLoader {
 
   private static ConfigException tooLarge(String source, long size) {
     String limit = Sizes.format(YamlText.MAX_BYTES);
+    String shown = String.format(Locale.ROOT, "%.1fMiB", size / (1024.0 * 1024));
+    if (shown.equals(String.format(Locale.ROOT, "%.1fMiB", YamlText.MAX_BYTES / (1024.0 * 1024)))) {
+      shown = size + " bytes"; // just over the limit: "4.0MiB" would read as within it
+    }
     return new ConfigException(List.of(new ConfigError(source, 0, "", size < 0
         ? "file is more than the " + limit + " limit"
-        : String.format(Locale.ROOT, "file is %.1fMiB, more than the %s limit",
-            size / (1024.0 * 1024), limit))));
+        : "file is " + shown + ", more than the " + limit + " limit")));
   }
 
   /**

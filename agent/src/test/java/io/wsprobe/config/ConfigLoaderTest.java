@@ -1494,6 +1494,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFileJustOverTheLimitSaysByHowMuch() throws IOException {
+      Path file = dir.resolve("wsprobe.yml");
+      Files.write(file, new byte[4 * 1024 * 1024 + 1]);
+
+      assertThat(loadFails(file).errors()).extracting(ConfigError::message)
+          .containsExactly("file is 4194305 bytes, more than the 4MiB limit");
+    }
+
+    @Test
     void anEndlessFileIsReadOnlyUpToTheLimit() {
       Path zero = Path.of("/dev/zero");
       org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero));
