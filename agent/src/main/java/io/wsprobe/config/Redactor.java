@@ -35,15 +35,22 @@ import java.util.Map;
  * lower-case hex), JSON- and HTML-escaped, and, from {@link #MIN_ENCODED} characters, in base64
  * (standard and URL-safe, with and without padding).
  *
+ * <p>{@link #apply} hides them all, in what the peer sent (an answer, a frame, a close reason, an
+ * app's error message). {@link #applyToReport} is for wsprobe's own words that may quote the peer
+ * (a detail, a diagnosis, a trace step): there a secret shorter than {@link #MIN_REPORT}
+ * characters is left alone, as it would hide ordinary words (a one-letter token in every "t").
+ *
  * <p>Building one costs nothing: what to look for is worked out the first time text is redacted,
  * which only failures and shown traces do. Thread-safe.
  */
 public final class Redactor {
 
   /** Parts of secrets, and query values secret by default only, shorter than this are not looked for alone. */
-  public static final int MIN_PART = 8;
+  public static final int MIN_PART = 10;
   /** Shorter values are not looked for in base64: their encoding is a few letters found anywhere. */
   public static final int MIN_ENCODED = 4;
+  /** Secrets shorter than this are not looked for in wsprobe's own words, see {@link #applyToReport}. */
+  public static final int MIN_REPORT = 4;
 
   public static final Redactor NONE = new Redactor(null, null, List.of());
 
@@ -52,6 +59,8 @@ public final class Redactor {
   private final List<String> credentials;
   /** Needles grouped by first character, longest first; built on first use. */
   private volatile Map<Character, List<String[]>> needles;
+  /** The same without the secrets shorter than {@link #MIN_REPORT}. */
+  private volatile Map<Character, List<String[]>> reportNeedles;
 
   private Redactor(URI url, Module module, List<String> credentials) {
     this.url = url;
@@ -75,16 +84,33 @@ public final class Redactor {
     return new Redactor(null, null, List.copyOf(values));
   }
 
-  /** {@code text} with every secret replaced; {@code null} stays null. */
+  /** What the peer sent, with every secret replaced; {@code null} stays null. */
   public String apply(String text) {
     if (text == null || text.isEmpty()) {
       return text;
     }
     Map<Character, List<String[]>> byFirst = needles;
     if (byFirst == null) {
-      byFirst = build();
+      byFirst = group(build(), 0);
       needles = byFirst;
     }
+    return replace(text, byFirst);
+  }
+
+  /** wsprobe's own words, which may quote the peer: secrets from {@link #MIN_REPORT} characters replaced. */
+  public String applyToReport(String text) {
+    if (text == null || text.isEmpty()) {
+      return text;
+    }
+    Map<Character, List<String[]>> byFirst = reportNeedles;
+    if (byFirst == null) {
+      byFirst = group(build(), MIN_REPORT);
+      reportNeedles = byFirst;
+    }
+    return replace(text, byFirst);
+  }
+
+  private static String replace(String text, Map<Character, List<String[]>> byFirst) {
     if (byFirst.isEmpty()) {
       return text;
     }
@@ -122,8 +148,11 @@ public final class Redactor {
 
   // ---------------------------------------------------------------- what to look for
 
-  private Map<Character, List<String[]>> build() {
-    Map<String, String> found = new LinkedHashMap<>();
+  /** What replaces a needle, and the length of the secret it came from. */
+  private record Found(String replacement, int secretLength) {}
+
+  private Map<String, Found> build() {
+    Map<String, Found> found = new LinkedHashMap<>();
     credentials.forEach(c -> whole(found, c));
     if (module != null) {
       module.headers().forEach((name, value) -> header(found, name, value));
@@ -143,16 +172,22 @@ public final class Redactor {
     if (url != null) {
       urlSecrets(found);
     }
+    return found;
+  }
+
+  private static Map<Character, List<String[]>> group(Map<String, Found> found, int minLength) {
     Map<Character, List<String[]>> byFirst = new HashMap<>();
-    for (Map.Entry<String, String> e : found.entrySet()) {
-      byFirst.computeIfAbsent(e.getKey().charAt(0), c -> new ArrayList<>())
-          .add(new String[] {e.getKey(), e.getValue()});
+    for (Map.Entry<String, Found> e : found.entrySet()) {
+      if (e.getValue().secretLength() >= minLength) {
+        byFirst.computeIfAbsent(e.getKey().charAt(0), c -> new ArrayList<>())
+            .add(new String[] {e.getKey(), e.getValue().replacement()});
+      }
     }
     byFirst.values().forEach(l -> l.sort(Comparator.comparingInt((String[] n) -> n[0].length()).reversed()));
     return byFirst;
   }
 
-  private static void header(Map<String, String> found, String name, Secret value) {
+  private static void header(Map<String, Found> found, String name, Secret value) {
     if (!value.secret() && !Secret.sensitiveHeader(name)) {
       return;
     }
@@ -191,7 +226,7 @@ public final class Redactor {
     }
   }
 
-  private void urlSecrets(Map<String, String> found) {
+  private void urlSecrets(Map<String, Found> found) {
     String userInfo = url.getRawUserInfo();
     if (userInfo != null && userInfo.indexOf(':') >= 0) {
       String password = userInfo.substring(userInfo.indexOf(':') + 1);
@@ -219,9 +254,11 @@ public final class Redactor {
         whole(found, rawValue);
         whole(found, value);
       } else if (!rawValue.isEmpty()) {
-        found.putIfAbsent(p, rawName + "=" + Secret.REDACTED);
+        // a name=value pair is no ordinary word, whatever the value's length
+        found.putIfAbsent(p, new Found(rawName + "=" + Secret.REDACTED, p.length()));
         if (value != null) {
-          found.putIfAbsent(name + "=" + value, name + "=" + Secret.REDACTED);
+          String pair = name + "=" + value;
+          found.putIfAbsent(pair, new Found(name + "=" + Secret.REDACTED, pair.length()));
         }
         part(found, rawValue);
         part(found, value);
@@ -229,27 +266,27 @@ public final class Redactor {
     }
   }
 
-  private static void part(Map<String, String> found, String value) {
+  private static void part(Map<String, Found> found, String value) {
     if (value != null && value.length() >= MIN_PART) {
       whole(found, value);
     }
   }
 
-  private static void whole(Map<String, String> found, String value) {
+  private static void whole(Map<String, Found> found, String value) {
     if (value == null || value.isEmpty()) {
       return;
     }
     String form = URLEncoder.encode(value, StandardCharsets.UTF_8);
     for (String v : List.of(value, form, form.replace("+", "%20"), lowerHex(form),
         lowerHex(form).replace("+", "%20"), json(value), json(value).replace("/", "\\/"), html(value))) {
-      found.putIfAbsent(v, Secret.REDACTED);
+      found.putIfAbsent(v, new Found(Secret.REDACTED, value.length()));
     }
     if (value.length() >= MIN_ENCODED) {
       byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
       String std = Base64.getEncoder().encodeToString(bytes);
       String urlSafe = Base64.getUrlEncoder().encodeToString(bytes);
       for (String v : List.of(std, urlSafe, std.replace("=", ""), urlSafe.replace("=", ""))) {
-        found.putIfAbsent(v, Secret.REDACTED);
+        found.putIfAbsent(v, new Found(Secret.REDACTED, value.length()));
       }
     }
   }

@@ -555,7 +555,7 @@ final class ProbeRun {
   private void onEvent(Dialect.Event event, WebSocketFrame frame) {
     if (event instanceof Dialect.Failed f) {
       finish(f.auth() ? Result.AUTH_FAILED : Result.APP_HANDSHAKE_FAILED,
-          module.app().protocol().label() + " " + f.detail());
+          module.app().protocol().label() + " " + redactor.apply(f.detail())); // the server's words
     } else if (event instanceof Dialect.Ready r && state == State.APP_HANDSHAKE) {
       long took = System.nanoTime() - stepStart;
       if (module.app().protocol() != Module.Protocol.RAW) {
@@ -1067,8 +1067,8 @@ final class ProbeRun {
         contentType == null ? null : contentType.split(";")[0].trim(), detail);
     // a failure's words may quote the server, which may echo a secret; a success shows none
     boolean failed = result != Result.SUCCESS;
-    ProbeResult r = new ProbeResult(result, failed ? redactor.apply(detail) : detail,
-        failed ? redactor.apply(diagnosis) : diagnosis, duration, phases, status,
+    ProbeResult r = new ProbeResult(result, failed ? redactor.applyToReport(detail) : detail,
+        failed ? redactor.applyToReport(diagnosis) : diagnosis, duration, phases, status,
         List.copyOf(rtts), module.hold() == null ? -1 : Math.max(0, holdSurvived), certNotAfter,
         closeCode, failed ? redactor.apply(closeReason) : closeReason,
         ANSWER_RESULTS.contains(result) ? redactor.apply(answerText.get()) : "",

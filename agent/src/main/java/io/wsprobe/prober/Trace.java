@@ -35,7 +35,7 @@ public final class Trace {
 
   public void step(String name, long durationNanos, String text) {
     entries.add(new Entry(System.nanoTime() - startNanos, "step", name, durationNanos,
-        () -> redactor.apply(text)));
+        () -> redactor.applyToReport(text)));
   }
 
   public void note(String text) {
@@ -61,7 +61,9 @@ public final class Trace {
   }
 
   private void add(String kind, Supplier<String> text) {
-    entries.add(new Entry(System.nanoTime() - startNanos, kind, null, 0, () -> redactor.apply(text.get())));
+    // what was received is the peer's own text: every secret goes, however short
+    entries.add(new Entry(System.nanoTime() - startNanos, kind, null, 0, kind.equals("received")
+        ? () -> redactor.apply(text.get()) : () -> redactor.applyToReport(text.get())));
   }
   public List<Entry> entries() {
     return entries;

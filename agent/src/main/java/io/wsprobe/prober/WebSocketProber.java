@@ -71,9 +71,9 @@ public final class WebSocketProber {
         Trace trace = new Trace(start, redactor);
         int status = ar.cause() instanceof DocmostAuth.AuthException a ? a.status() : 0;
         trace.step("auth", took, "docmost login as " + auth.email() + " failed: " + ar.cause().getMessage());
-        String detail = redactor.apply("docmost login: " + ar.cause().getMessage());
+        String detail = redactor.applyToReport("docmost login: " + ar.cause().getMessage());
         promise.complete(new ProbeResult(Result.AUTH_FAILED, detail,
-            redactor.apply(Diagnosis.of(Result.AUTH_FAILED, status, null, detail)), took, ProbeResult.emptyPhases(),
+            redactor.applyToReport(Diagnosis.of(Result.AUTH_FAILED, status, null, detail)), took, ProbeResult.emptyPhases(),
             0, List.of(), module.hold() == null ? -1 : 0, null, -1, "", "", List.of(), -1, trace));
         return;
       }
