@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
-import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.AgentMetrics;
 import io.wsprobe.prober.ProbeResult;
@@ -135,7 +134,7 @@ public final class Agent {
     Result before = lastResults.put(target.name(), r.result());
     if (before != r.result()) {
       var event = r.success() ? LOG.atInfo() : LOG.atWarn();
-      event.addKeyValue("target", target.name()).addKeyValue("url", Secret.redactUrl(target.url()))
+      event.addKeyValue("target", target.name()).addKeyValue("url", module.shownUrl(target.url()))
           .addKeyValue("result", r.result().label())
           .addKeyValue("previous", before == null ? "none" : before.label());
       if (!r.success()) {

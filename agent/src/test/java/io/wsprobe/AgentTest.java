@@ -123,6 +123,25 @@ class AgentTest {
   }
 
   @Test
+  void onlyPublicQueryValuesAreShown() throws Exception {
+    Files.writeString(file, """
+        modules:
+          chat:
+            public_query_params: [room]
+        targets:
+          - name: chat
+            url: ws://127.0.0.1:%d/chat?room=lobby&session=s3ss10n-value&%%74oken=t0ken-value&sig=s1g-value
+            module: chat
+        """.formatted(app.actualPort()));
+    agent.reload().await();
+    String shown = "ws://127.0.0.1:" + app.actualPort()
+        + "/chat?room=lobby&session=<secret>&%74oken=<secret>&sig=<secret>";
+    String m = awaitMetrics(b -> b.contains("wsprobe_target_info{"));
+    assertThat(m).contains("url=\"" + shown + "\"").doesNotContain("-value");
+    assertThat(get("/", null).body()).contains(shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")).doesNotContain("-value");
+  }
+
+  @Test
   void negotiatesTheExpositionFormat() throws Exception {
     awaitMetrics(b -> b.contains("wsprobe_probe_success{"));
     HttpResponse<String> text = get("/metrics", "text/plain");

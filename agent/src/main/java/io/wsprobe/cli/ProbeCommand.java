@@ -98,7 +98,7 @@ final class ProbeCommand implements Callable<Integer> {
       return 2;
     }
     Target target = new Target("probe", uri, module.name(), Map.of(), limit.plusSeconds(1), limit);
-    out.println("probing " + Secret.redactUrl(uri) + " (module " + module.name() + ", timeout "
+    out.println("probing " + module.shownUrl(uri) + " (module " + module.name() + ", timeout "
         + Durations.format(limit) + ")");
     Logging.configure("warn", Logging.Format.LOGFMT);
     Vertx vertx = io.wsprobe.EventLoops.create();
@@ -122,12 +122,14 @@ final class ProbeCommand implements Callable<Integer> {
     }
   }
 
+  /** Errors name the problem and its position, never the URL: its query may hold a token. */
   static URI parseUrl(String url) {
     URI uri;
     try {
-      uri = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not a URL: " + url);
+      uri = new URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("not a URL: " + e.getReason()
+          + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
     if (!scheme.equals("ws") && !scheme.equals("wss")) {
@@ -135,7 +137,7 @@ final class ProbeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("URL scheme must be ws or wss, got '" + scheme + "'" + hint);
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("URL has no host: " + url);
+      throw new IllegalArgumentException("URL has no host");
     }
     return uri;
   }
@@ -161,7 +163,9 @@ final class ProbeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--header must be NAME:VALUE, got a value without ':'");
       }
       String name = h.substring(0, colon).trim();
-      hdrs.put(name, new Secret(h.substring(colon + 1).trim(), Secret.sensitiveHeader(name)));
+      String value = h.substring(colon + 1).trim();
+      checkHeader(name, value);
+      hdrs.put(name, new Secret(value, Secret.sensitiveHeader(name)));
     }
     List<String> protocols = subprotocols.isEmpty() ? base.subprotocols() : List.copyOf(subprotocols);
     Module.Tls t = base.tls();
@@ -184,6 +188,38 @@ final class ProbeCommand implements Callable<Integer> {
     }
     return new Module(base.name(), hdrs, origin != null ? origin : base.origin(), protocols, tls,
         base.ipProtocol(), base.ipProtocolFallback(), base.maxMessageBytes(), messages, holdCfg,
-        base.app());
+        base.app(), base.publicQueryParams());
+  }
+
+  /**
+   * A header name must be an RFC 9110 token and a value must hold no control character (a line
+   * break would start another header). The value is never echoed: it may be a secret.
+   */
+  static void checkHeader(String name, String value) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+        throw new IllegalArgumentException("--header name must be a token (letters, digits and"
+            + " !#$%&'*+-.^_`|~), got " + describe(c) + " at position " + (i + 1) + " of the name");
+      }
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 && c != '\t' || c == 0x7f) {
+        throw new IllegalArgumentException("--header " + name + ": the value has "
+            + describe(c) + " at position " + (i + 1) + "; header values cannot hold control characters");
+      }
+    }
+  }
+
+  private static String describe(char c) {
+    return switch (c) {
+      case '\r' -> "a carriage return";
+      case '\n' -> "a line break";
+      case ' ' -> "a space";
+      default -> c < 0x20 || c == 0x7f ? String.format(java.util.Locale.ROOT, "control character U+%04X", (int) c)
+          : "'" + c + "'";
+    };
   }
 }

@@ -80,7 +80,7 @@ public final class ConfigLoader {
   static final List<String> MODULE_KEYS = List.of("headers", "bearer_token", "bearer_token_file",
       "origin", "subprotocols", "tls", "preferred_ip_protocol", "ip_protocol_fallback",
       "max_message_size", "messages", "hold", "protocol", "broadcast", "socketio", "hocuspocus",
-      "auth");
+      "auth", "public_query_params");
   static final List<String> TLS_KEYS =
       List.of("ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify");
   static final List<String> MESSAGE_KEYS = List.of("send", "send_base64", "expect", "count");
@@ -512,7 +512,22 @@ public final class ConfigLoader {
 
     return new Module(name, Collections.unmodifiableMap(headers), origin,
         List.copyOf(subprotocols), tls, ipProtocol, fallback, maxBytes, List.copyOf(messages), hold,
-        app);
+        app, publicQueryParams(keys.get("public_query_params"), child(path, "public_query_params")));
+  }
+
+  /** Query parameters whose values may be shown; one named like a credential never is. */
+  private Set<String> publicQueryParams(Entry entry, String path) {
+    Set<String> names = new java.util.LinkedHashSet<>();
+    List<Node> items = entry == null ? null : reader.list(entry.value(), path);
+    for (int i = 0; items != null && i < items.size(); i++) {
+      String name = reader.nonEmptyString(items.get(i), item(path, i));
+      if (name != null && Secret.credentialParam(name)) {
+        reader.error(items.get(i), item(path, i), "\"" + name + "\" is named like a credential; its value stays hidden");
+      } else if (name != null) {
+        names.add(name);
+      }
+    }
+    return Collections.unmodifiableSet(names);
   }
 
   private Map<String, Secret> headers(Entry entry, String path) {

@@ -19,11 +19,22 @@ import java.util.Map;
  * @param messages            message exchanges after the upgrade, in order
  * @param hold                keep the session idle after the messages, or null
  * @param app                 the application protocol spoken after the upgrade, and broadcasts
+ * @param publicQueryParams   query parameter names whose values may be shown; every other query
+ *                            value is redacted wherever a URL is shown
  */
 public record Module(String name, Map<String, Secret> headers, String origin,
                      List<String> subprotocols, Tls tls, IpProtocol ipProtocol,
                      boolean ipProtocolFallback, long maxMessageBytes, List<Message> messages,
-                     Hold hold, App app) {
+                     Hold hold, App app, java.util.Set<String> publicQueryParams) {
+
+  /** A module whose URL query values are all redacted when shown. */
+  public Module(String name, Map<String, Secret> headers, String origin,
+                List<String> subprotocols, Tls tls, IpProtocol ipProtocol,
+                boolean ipProtocolFallback, long maxMessageBytes, List<Message> messages,
+                Hold hold, App app) {
+    this(name, headers, origin, subprotocols, tls, ipProtocol, ipProtocolFallback,
+        maxMessageBytes, messages, hold, app, java.util.Set.of());
+  }
 
   /** A module speaking raw WebSocket frames, without broadcast. */
   public Module(String name, Map<String, Secret> headers, String origin,
@@ -40,6 +51,11 @@ public record Module(String name, Map<String, Secret> headers, String origin,
   public static Module defaults() {
     return new Module(DEFAULT_NAME, Map.of(), null, List.of(), Tls.defaults(), IpProtocol.IP4, true,
         DEFAULT_MAX_MESSAGE_BYTES, List.of(), null);
+  }
+
+  /** {@code url} as it may be shown: see {@link Secret#redactUrl(java.net.URI, java.util.Set)}. */
+  public String shownUrl(java.net.URI url) {
+    return Secret.redactUrl(url, publicQueryParams);
   }
 
   public enum IpProtocol { IP4, IP6 }

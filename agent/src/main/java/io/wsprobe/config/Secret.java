@@ -1,5 +1,10 @@
 package io.wsprobe.config;
 
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
 /**
  * A configured value that may be secret. It never prints itself: {@link #toString()} gives
  * {@code <secret>} for a secret so a log, trace or error cannot leak it by accident.
@@ -31,11 +36,18 @@ public record Secret(String value, boolean secret) {
         || n.contains("secret") || n.contains("password") || n.contains("auth");
   }
 
+  /** The URL as it may be shown or exported, every query value redacted: see {@link #redactUrl(URI, Set)}. */
+  public static String redactUrl(URI url) {
+    return redactUrl(url, Set.of());
+  }
+
   /**
-   * The URL as it may be shown or exported: a password in the user info and the values of query
-   * parameters named like credentials are replaced by {@link #REDACTED}.
+   * The URL as it may be shown or exported: the password in the user info and the value of every
+   * query parameter are replaced by {@link #REDACTED}, names kept. Only a parameter listed in
+   * {@code publicParams} keeps its value, never one named like a credential; names are compared
+   * percent-decoded, so {@code %74oken} is {@code token}.
    */
-  public static String redactUrl(java.net.URI url) {
+  public static String redactUrl(URI url, Set<String> publicParams) {
     String userInfo = url.getRawUserInfo();
     String query = url.getRawQuery();
     if (userInfo == null && query == null) {
@@ -54,7 +66,7 @@ public record Secret(String value, boolean secret) {
       for (int i = 0; i < params.length; i++) {
         String p = params[i];
         int eq = p.indexOf('=');
-        if (eq > 0 && sensitiveParam(p.substring(0, eq))) {
+        if (eq >= 0 && !isPublic(p.substring(0, eq), publicParams)) {
           p = p.substring(0, eq + 1) + REDACTED;
         }
         out.append(i == 0 ? "" : "&").append(p);
@@ -63,10 +75,29 @@ public record Secret(String value, boolean secret) {
     return out.toString();
   }
 
-  private static boolean sensitiveParam(String name) {
+  private static boolean isPublic(String rawName, Set<String> publicParams) {
+    if (publicParams.isEmpty()) {
+      return false;
+    }
+    String name = decode(rawName);
+    return name != null && publicParams.contains(name) && !credentialParam(name);
+  }
+
+  /** A query parameter's name or value percent-decoded ('+' is a space), or null when malformed. */
+  static String decode(String raw) {
+    try {
+      return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Query parameter names that say the value is a credential: never public. */
+  public static boolean credentialParam(String name) {
     String n = name.toLowerCase(java.util.Locale.ROOT);
     return n.contains("token") || n.contains("key") || n.contains("secret") || n.contains("pass")
-        || n.contains("auth") || n.equals("sig") || n.equals("signature") || n.equals("jwt");
+        || n.contains("auth") || n.contains("sig") || n.contains("session") || n.equals("code")
+        || n.equals("jwt") || n.contains("credential");
   }
 
   @Override

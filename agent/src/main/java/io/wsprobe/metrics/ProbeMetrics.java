@@ -3,7 +3,6 @@ package io.wsprobe.metrics;
 import io.wsprobe.config.Buckets;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
-import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
@@ -361,7 +360,7 @@ public final class ProbeMetrics {
         labelMap.put(name, target.labels().getOrDefault(name, ""));
       }
       this.labels = render(labelMap);
-      this.infoLabels = with("url", Secret.redactUrl(target.url()));
+      this.infoLabels = with("url", module.shownUrl(target.url()));
       java.util.Arrays.fill(results, -1);
       results[Result.SUCCESS.ordinal()] = 0;
       duration = new Histogram(durationBounds);

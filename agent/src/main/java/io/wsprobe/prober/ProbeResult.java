@@ -9,7 +9,9 @@ import java.util.Map;
  * The outcome of one probe.
  *
  * @param result          how it ended
- * @param detail          one line saying why, for logs (no secrets); "" on success
+ * @param detail          one line saying why, for logs; "" on success. It, the diagnosis, the
+ *                        answer and (on a failure) the close reason went through the probe's
+ *                        {@code Redactor}: a server may echo a secret
  * @param diagnosis       plain words on the likely cause and the fix; "" on success
  * @param durationNanos   the whole probe
  * @param phases          each completed phase's duration

@@ -39,6 +39,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.wsprobe.config.Module;
+import io.wsprobe.config.Redactor;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.protocol.Dialect;
@@ -130,6 +131,8 @@ final class ProbeRun {
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
   private final Trace trace;
+  /** Hides what the probe sent as a secret in everything it shows; shared with the receivers. */
+  private final Redactor redactor;
   private final Map<io.wsprobe.prober.Phase, Long> phases = ProbeResult.emptyPhases();
   private final List<Long> rtts = new ArrayList<>();
 
@@ -184,7 +187,8 @@ final class ProbeRun {
     this.parent = parent;
     this.receiverNo = receiverNo;
     this.name = parent == null ? "" : "receiver " + receiverNo + ": ";
-    this.trace = parent == null ? new Trace(startNanos) : parent.trace;
+    this.redactor = parent == null ? Redactor.of(target.url(), module) : parent.redactor;
+    this.trace = parent == null ? new Trace(startNanos, redactor) : parent.trace;
     this.deadlineNanos = parent == null ? startNanos + target.timeout().toNanos() : parent.deadlineNanos;
     for (Module.Message m : module.messages()) {
       for (int i = 0; i < m.count(); i++) {
@@ -458,7 +462,7 @@ final class ProbeRun {
   }
 
   private String redactedRequestTarget(String uri) {
-    String redacted = Secret.redactUrl(java.net.URI.create("ws://h" + uri));
+    String redacted = module.shownUrl(java.net.URI.create("ws://h" + uri));
     return redacted.substring("ws://h".length());
   }
 
@@ -551,7 +555,7 @@ final class ProbeRun {
   private void onEvent(Dialect.Event event, WebSocketFrame frame) {
     if (event instanceof Dialect.Failed f) {
       finish(f.auth() ? Result.AUTH_FAILED : Result.APP_HANDSHAKE_FAILED,
-          module.app().protocol().label() + " " + f.detail());
+          module.app().protocol().label() + " " + redactor.apply(f.detail())); // the server's words
     } else if (event instanceof Dialect.Ready r && state == State.APP_HANDSHAKE) {
       long took = System.nanoTime() - stepStart;
       if (module.app().protocol() != Module.Protocol.RAW) {
@@ -1061,9 +1065,13 @@ final class ProbeRun {
     String contentType = answerHeaders == null ? null : answerHeaders.get(HttpHeaderNames.CONTENT_TYPE);
     String diagnosis = Diagnosis.of(result, status,
         contentType == null ? null : contentType.split(";")[0].trim(), detail);
-    ProbeResult r = new ProbeResult(result, detail, diagnosis, duration, phases, status,
+    // a failure's words may quote the server, which may echo a secret; a success shows none
+    boolean failed = result != Result.SUCCESS;
+    ProbeResult r = new ProbeResult(result, failed ? redactor.applyToReport(detail) : detail,
+        failed ? redactor.applyToReport(diagnosis) : diagnosis, duration, phases, status,
         List.copyOf(rtts), module.hold() == null ? -1 : Math.max(0, holdSurvived), certNotAfter,
-        closeCode, closeReason, ANSWER_RESULTS.contains(result) ? answerText.get() : "",
+        closeCode, failed ? redactor.apply(closeReason) : closeReason,
+        ANSWER_RESULTS.contains(result) ? redactor.apply(answerText.get()) : "",
         List.copyOf(broadcastDelays), markerId == null ? -1 : receivers.size() - broadcastDelays.size(),
         trace);
     promise.tryComplete(r);

@@ -1,5 +1,6 @@
 package io.wsprobe.prober;
 
+import io.wsprobe.config.Redactor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -7,7 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * What one probe did, step by step, for a human: {@code wsprobe probe} prints it, the log keeps
- * its summary. Everything added here is already redacted; callers never put secrets in.
+ * its summary. Callers put no secret in on purpose; what a server echoed may still hold one, so
+ * every entry goes through the probe's {@link Redactor} when it is put into words.
  */
 public final class Trace {
 
@@ -23,14 +25,17 @@ public final class Trace {
   }
 
   private final long startNanos;
+  private final Redactor redactor;
   private final List<Entry> entries = new ArrayList<>();
 
-  public Trace(long startNanos) {
+  public Trace(long startNanos, Redactor redactor) {
     this.startNanos = startNanos;
+    this.redactor = redactor;
   }
 
   public void step(String name, long durationNanos, String text) {
-    entries.add(new Entry(System.nanoTime() - startNanos, "step", name, durationNanos, () -> text));
+    entries.add(new Entry(System.nanoTime() - startNanos, "step", name, durationNanos,
+        () -> redactor.applyToReport(text)));
   }
 
   public void note(String text) {
@@ -56,7 +61,9 @@ public final class Trace {
   }
 
   private void add(String kind, Supplier<String> text) {
-    entries.add(new Entry(System.nanoTime() - startNanos, kind, null, 0, text));
+    // what was received is the peer's own text: every secret goes, however short
+    entries.add(new Entry(System.nanoTime() - startNanos, kind, null, 0, kind.equals("received")
+        ? () -> redactor.apply(text.get()) : () -> redactor.applyToReport(text.get())));
   }
   public List<Entry> entries() {
     return entries;

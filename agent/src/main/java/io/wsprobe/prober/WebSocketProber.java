@@ -9,6 +9,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.wsprobe.config.Module;
+import io.wsprobe.config.Redactor;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.protocol.Dialects;
@@ -65,18 +66,20 @@ public final class WebSocketProber {
     docmost.tokens(auth, target.timeout().toMillis()).onComplete(ar -> {
       long took = System.nanoTime() - start;
       if (ar.failed()) {
-        Trace trace = new Trace(start);
+        // the app's message may echo the request: the password, the cookie it had just set
+        Redactor redactor = Redactor.of(target.url(), module);
+        Trace trace = new Trace(start, redactor);
         int status = ar.cause() instanceof DocmostAuth.AuthException a ? a.status() : 0;
         trace.step("auth", took, "docmost login as " + auth.email() + " failed: " + ar.cause().getMessage());
-        String detail = "docmost login: " + ar.cause().getMessage();
+        String detail = redactor.applyToReport("docmost login: " + ar.cause().getMessage());
         promise.complete(new ProbeResult(Result.AUTH_FAILED, detail,
-            Diagnosis.of(Result.AUTH_FAILED, status, null, detail), took, ProbeResult.emptyPhases(),
+            redactor.applyToReport(Diagnosis.of(Result.AUTH_FAILED, status, null, detail)), took, ProbeResult.emptyPhases(),
             0, List.of(), module.hold() == null ? -1 : 0, null, -1, "", "", List.of(), -1, trace));
         return;
       }
       DocmostAuth.Tokens tokens = ar.result();
       Module withCookie = module.app().protocol() == Module.Protocol.SOCKETIO
-          ? withCookie(module, "authToken=" + tokens.authToken()) : module;
+          ? withCookie(module, "authToken=" + tokens.authToken()) : withCollabToken(module, tokens.collabToken());
       Duration left = target.timeout().minusNanos(took);
       Target rest = new Target(target.name(), target.url(), target.module(), target.labels(),
           target.interval(), left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
@@ -102,7 +105,21 @@ public final class WebSocketProber {
     }
     headers.put("Cookie", new Secret(existing == null ? cookie : existing + "; " + cookie, true));
     return new Module(m.name(), headers, m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
-        m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), m.app());
+        m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), m.app(),
+        m.publicQueryParams());
+  }
+
+  /** The module with the token the login obtained as its Hocuspocus token: a secret the run hides. */
+  private static Module withCollabToken(Module m, String token) {
+    Module.App a = m.app();
+    if (a.hocuspocus() == null || token == null) {
+      return m;
+    }
+    Module.App app = new Module.App(a.protocol(), a.broadcast(), a.socketio(),
+        new Module.Hocuspocus(a.hocuspocus().document(), new Secret(token, true)), a.auth());
+    return new Module(m.name(), m.headers(), m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
+        m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), app,
+        m.publicQueryParams());
   }
 
   /** See {@link Warmup}: a ClientHello written in memory with these settings. Blocking. */

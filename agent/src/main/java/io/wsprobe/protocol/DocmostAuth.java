@@ -8,6 +8,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.wsprobe.config.Module;
+import io.wsprobe.config.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -80,7 +81,7 @@ public final class DocmostAuth {
         .compose(res -> {
           if (res.statusCode() / 100 != 2) {
             return Future.failedFuture(new AuthException(res.statusCode(),
-                "login refused: HTTP " + res.statusCode() + message(res)));
+                "login refused: HTTP " + res.statusCode() + message(res, Redactor.of(auth.password().value()))));
           }
           String authToken = cookie(res, "authToken");
           if (authToken == null) {
@@ -95,7 +96,8 @@ public final class DocmostAuth {
               .compose(ct -> {
                 if (ct.statusCode() / 100 != 2) {
                   return Future.failedFuture(new AuthException(ct.statusCode(),
-                      "collab-token refused: HTTP " + ct.statusCode() + message(ct)));
+                      "collab-token refused: HTTP " + ct.statusCode()
+                          + message(ct, Redactor.of(auth.password().value(), authToken))));
                 }
                 String token = null;
                 try {
@@ -125,12 +127,15 @@ public final class DocmostAuth {
     return null;
   }
 
-  /** The app's own message, if short and present; never echoes request data. */
-  private static String message(HttpResponse<Buffer> res) {
+  /**
+   * The app's own message, if short and present, with the credentials of the flow hidden: an app
+   * may echo the request (the password, the cookie) in it.
+   */
+  private static String message(HttpResponse<Buffer> res, Redactor redactor) {
     try {
       JsonObject json = res.bodyAsJsonObject();
       Object m = json == null ? null : json.getValue("message");
-      String s = m == null ? "" : String.valueOf(m);
+      String s = m == null ? "" : redactor.apply(String.valueOf(m));
       return s.isEmpty() ? "" : " (" + (s.length() > 120 ? s.substring(0, 120) + "..." : s) + ")";
     } catch (RuntimeException e) {
       return "";

@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.wsprobe.Agent;
 import io.wsprobe.Version;
 import io.wsprobe.config.Config;
+import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.TextOut;
@@ -102,8 +103,9 @@ public final class WebServer {
       text(rc, 404, "No target named '" + (name == null ? "" : name) + "'. Use /probe?target=NAME.\n");
       return;
     }
-    agent.prober().probe(target, config.moduleOf(target)).onSuccess(r -> text(rc, 200,
-        "probe of " + target.name() + " (" + Secret.redactUrl(target.url()) + "), module "
+    Module module = config.moduleOf(target);
+    agent.prober().probe(target, module).onSuccess(r -> text(rc, 200,
+        "probe of " + target.name() + " (" + module.shownUrl(target.url()) + "), module "
             + target.module() + "\n" + r.trace().render()
             + (r.success() ? "" : "\ndiagnosis: " + r.diagnosis() + "\n")
             + "\nresult: " + r.result().label() + "\n"));
@@ -123,7 +125,7 @@ public final class WebServer {
       Scheduler.LastResult r = s.last();
       String name = s.target().name();
       html.append("<tr><td>").append(esc(name)).append("</td><td>").append(esc(s.module()))
-          .append("</td><td>").append(esc(Secret.redactUrl(s.target().url()))).append("</td><td class=\"")
+          .append("</td><td>").append(esc(shownUrl(s.target()))).append("</td><td class=\"")
           .append(r == null ? "" : r.success() ? "ok" : "bad").append("\">")
           .append(r == null ? "pending" : r.result().label()).append("</td><td>")
           .append(r == null ? "" : esc(r.detail())).append("</td><td>")
@@ -134,6 +136,12 @@ public final class WebServer {
     }
     html.append("</table><p>").append(Instant.now()).append("</p></body></html>");
     rc.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html.toString());
+  }
+
+  /** With the module's public query parameters; every value hidden when the module is gone (a reload). */
+  private String shownUrl(Target target) {
+    Module module = agent.config().moduleOf(target);
+    return module == null ? Secret.redactUrl(target.url()) : module.shownUrl(target.url());
   }
 
   private static void text(RoutingContext rc, int status, String body) {

@@ -177,6 +177,43 @@ class CliTest {
     }
 
     @Test
+    void aBadUrlIsNamedWithoutItsQuery() {
+      Run r = run("probe", "ws://127.0.0.1:1/?token=s3cret-t0ken x");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("wsprobe probe: not a URL: Illegal character in query at index 36")
+          .doesNotContain("s3cret-t0ken");
+      r = run("probe", "ws:/no-host?token=s3cret-t0ken");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("URL has no host").doesNotContain("s3cret-t0ken");
+    }
+
+    @Test
+    void aHeaderWithALineBreakIsAUsageErrorThatHidesTheValue() {
+      Run r = run("probe", "ws://127.0.0.1:1/app", "--header", "X-Token: s3cret-t0ken\r\nInjected: yes");
+      assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("--header X-Token: the value has a carriage return at position 13")
+          .doesNotContain("s3cret-t0ken").doesNotContain("please report");
+      r = run("probe", "ws://127.0.0.1:1/app", "--header", "X Token: s3cret-t0ken");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("--header name must be a token").contains("a space at position 2")
+          .doesNotContain("s3cret-t0ken");
+    }
+
+    @Test
+    void theProbedUrlShowsOnlyPublicQueryValues() throws Exception {
+      Path config = file("public.yml", """
+          modules:
+            chat:
+              public_query_params: [room]
+          """);
+      Run r = run("probe", "--config.file", config.toString(), "--module", "chat", "--timeout", "2s",
+          "ws://127.0.0.1:" + closedPort() + "/app?room=lobby&session=s3ss10n-value");
+      assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+      assertThat(r.out()).contains("/app?room=lobby&session=<secret> (module chat")
+          .doesNotContain("s3ss10n-value");
+    }
+
+    @Test
     void expectNeedsSend() {
       Run r = run("probe", "ws://127.0.0.1:1/app", "--expect", "hi");
       assertThat(r.exit()).isEqualTo(2);

@@ -1127,7 +1127,7 @@ class ConfigLoaderTest {
               "invalid-unknown-key.yml:3: modules.echo.hedaers: unknown key (known: headers, "
                   + "bearer_token, bearer_token_file, origin, subprotocols, tls, "
                   + "preferred_ip_protocol, ip_protocol_fallback, max_message_size, messages, hold, "
-                  + "protocol, broadcast, socketio, hocuspocus, auth)"),
+                  + "protocol, broadcast, socketio, hocuspocus, auth, public_query_params)"),
           arguments("invalid-duplicate-key.yml",
               "invalid-duplicate-key.yml:4: global.interval: duplicate key (first at line 2)"),
           arguments("invalid-duration-unit.yml",
@@ -1196,6 +1196,9 @@ class ConfigLoaderTest {
           arguments("invalid-ip-protocol.yml",
               "invalid-ip-protocol.yml:3: modules.v6.preferred_ip_protocol: must be ip4 or ip6, "
                   + "got \"ipv6\""),
+          arguments("invalid-public-query-param.yml",
+              "invalid-public-query-param.yml:3: modules.chat.public_query_params[1]: "
+                  + "\"X-Amz-Signature\" is named like a credential; its value stays hidden"),
           arguments("invalid-max-message-size.yml",
               "invalid-max-message-size.yml:3: modules.big.max_message_size: must be between 1B "
                   + "and 256MiB, got 512MiB"),
@@ -1365,7 +1368,7 @@ class ConfigLoaderTest {
           "invalid-many.yml:8: modules.echo.hedaers: unknown key (known: headers, bearer_token, "
               + "bearer_token_file, origin, subprotocols, tls, preferred_ip_protocol, "
               + "ip_protocol_fallback, max_message_size, messages, hold, protocol, broadcast, "
-              + "socketio, hocuspocus, auth)",
+              + "socketio, hocuspocus, auth, public_query_params)",
           "invalid-many.yml:13: modules.echo.messages[0].expect.regex: invalid regex: "
               + "Unclosed group near index 1",
           "invalid-many.yml:16: targets[0].url: scheme must be ws or wss, got https",
@@ -1643,6 +1646,26 @@ class ConfigLoaderTest {
     void aTokenInTheUrlIsNotShown() {
       assertNotLeaked("targets:\n  - name: a\n    url: http://a.example.com/?token=" + SECRET
           + "\n", Map.of(), Path.of(""));
+    }
+
+    @Test
+    void publicQueryParamsAreShownAndTheRestHidden() throws Exception {
+      Config config = ConfigLoader.parse("""
+          modules:
+            chat:
+              public_query_params: [room, v]
+          targets:
+            - name: a
+              url: ws://a.example.com/chat?room=lobby&v=2&session=s1&%74oken=t1&code=c1
+              module: chat
+          """, "test.yml", Path.of(""), Map.<String, String>of()::get);
+
+      Target target = config.targets().get(0);
+      assertThat(config.moduleOf(target).publicQueryParams()).containsExactly("room", "v");
+      assertThat(config.moduleOf(target).shownUrl(target.url()))
+          .isEqualTo("ws://a.example.com/chat?room=lobby&v=2&session=<secret>&%74oken=<secret>&code=<secret>");
+      assertThat(config.modules().get("default").shownUrl(target.url()))
+          .isEqualTo("ws://a.example.com/chat?room=<secret>&v=<secret>&session=<secret>&%74oken=<secret>&code=<secret>");
     }
 
     @Test
