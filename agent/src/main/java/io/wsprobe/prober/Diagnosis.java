@@ -71,6 +71,14 @@ public final class Diagnosis {
           + " one did not reach the others in time (" + detail + "): a stuck pub/sub adapter,"
           + " an overloaded node, or a load balancer spreading one room over several instances"
           + " without sticky sessions or a shared adapter.";
+      case PROTOCOL_ERROR -> "The session opened, but the server sent frames that break the"
+          + " WebSocket protocol (" + detail + "): browsers drop such a connection. Look for a proxy"
+          + " or middlebox that rewrites frames (one relaying compressed frames the client never"
+          + " agreed to, or re-encoding text), or a server library bug.";
+      case RESOURCE_EXHAUSTED -> "The agent could not probe: " + detail + ". This says nothing"
+          + " about the target. Raise the agent's file descriptor limit (LimitNOFILE= in the systemd"
+          + " unit, ulimit -n, the container's nofile ulimit) or lower max_concurrent_probes; probes"
+          + " resume by themselves once descriptors are free.";
       case INTERNAL_ERROR -> "wsprobe itself failed (" + detail + "); please report it.";
     };
   }

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker13;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -99,6 +100,12 @@ final class ProbeRun {
   private final EventLoop loop;
   private final ChannelFactory<? extends Channel> channels;
   private final TlsContexts tlsContexts;
+  private final FdBudget fds;
+  /** This session holds one of {@link #fds} (taken before DNS, given back when its socket closes). */
+  private boolean fdHeld;
+  /** The close frame {@link #finish} sends on an open session: 1000, or the peer's violation. */
+  private WebSocketCloseStatus closeStatus = WebSocketCloseStatus.NORMAL_CLOSURE;
+  private String closeStatusReason = "wsprobe done";
   private final PromiseInternal<ProbeResult> promise;
   private final java.util.function.Supplier<Dialect> dialects;
   private final Dialect dialect;
@@ -166,13 +173,13 @@ final class ProbeRun {
   private String closeReason = "";
 
   ProbeRun(Target target, Module module, ContextInternal context, EventLoop loop,
-           ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts,
+           ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts, FdBudget fds,
            java.util.function.Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise) {
-    this(target, module, context, loop, channels, tlsContexts, dialects, promise, null, 0);
+    this(target, module, context, loop, channels, tlsContexts, fds, dialects, promise, null, 0);
   }
 
   private ProbeRun(Target target, Module module, ContextInternal context, EventLoop loop,
-                   ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts,
+                   ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts, FdBudget fds,
                    java.util.function.Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise,
                    ProbeRun parent, int receiverNo) {
     this.target = target;
@@ -181,6 +188,7 @@ final class ProbeRun {
     this.loop = loop;
     this.channels = channels;
     this.tlsContexts = tlsContexts;
+    this.fds = fds;
     this.dialects = dialects;
     this.dialect = dialects.get();
     this.promise = promise;
@@ -210,7 +218,7 @@ final class ProbeRun {
       if (broadcast != null) {
         markerSeen = new boolean[broadcast.receivers()];
         for (int i = 1; i <= broadcast.receivers(); i++) {
-          ProbeRun r = new ProbeRun(target, module, context, loop, channels, tlsContexts, dialects,
+          ProbeRun r = new ProbeRun(target, module, context, loop, channels, tlsContexts, fds, dialects,
               null, this, i);
           receivers.add(r);
           r.guarded(r::resolve);
@@ -223,8 +231,18 @@ final class ProbeRun {
   // ---------------------------------------------------------------- dns
 
   private void resolve() {
-    String host = host();
     stepStart = System.nanoTime();
+    if (!fds.tryAcquire()) {
+      fds.exhausted();
+      String why = "no file descriptor free for the probe's socket: " + fds.probeSockets()
+          + " probe sockets and " + fds.others() + " other descriptors are open, the limit is "
+          + fds.limit() + " (ulimit -n) and " + FdBudget.RESERVE + " stay free for the web port";
+      step("start", 0, "not started: " + why);
+      finish(Result.RESOURCE_EXHAUSTED, why);
+      return;
+    }
+    fdHeld = true;
+    String host = host();
     if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
       step("dns", 0, host + " is an address: nothing to resolve");
       connect(new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), target.port()));
@@ -238,6 +256,9 @@ final class ProbeRun {
           long took = System.nanoTime() - stepStart;
           if (ar.failed()) {
             Throwable e = ar.cause();
+            if (exhausted(e, "dns", took)) {
+              return;
+            }
             String why = e instanceof UnknownHostException ? "no address for " + host : String.valueOf(e);
             step("dns", took, "failed: " + why);
             finish(Result.DNS_ERROR, why);
@@ -290,14 +311,24 @@ final class ProbeRun {
           }
         });
     ChannelFuture connected = bootstrap.connect(address);
-    channel = connected.channel();
-    connected.addListener(f -> guarded(() -> {
+    if (connected.channel().isRegistered()) {
+      channel = connected.channel();
+      channel.closeFuture().addListener(closed -> releaseFd());
+    } else {
+      // the socket could not even be created (EMFILE): Netty hands back a stand-in channel that
+      // belongs to no event loop, and completes the future on its global executor
+      releaseFd();
+    }
+    connected.addListener(f -> onLoop(() -> {
       if (state != State.CONNECTING) {
         return;
       }
       long took = System.nanoTime() - stepStart;
       if (!f.isSuccess()) {
         Throwable e = f.cause();
+        if (exhausted(e, "connect", took)) {
+          return;
+        }
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         step("connect", took, "failed: " + why);
         boolean timeout = e instanceof io.netty.channel.ConnectTimeoutException
@@ -530,7 +561,10 @@ final class ProbeRun {
     handshaker.finishHandshake(channel, new DefaultFullHttpResponse(response.protocolVersion(),
         response.status(), Unpooled.EMPTY_BUFFER, response.headers(), new DefaultHttpHeaders()));
     channel.pipeline().remove("raw-answer");
-    channel.pipeline().addAfter("ws-decoder", "ws-aggregator",
+    // RFC 6455 8.1: text must be UTF-8, across fragments too. Netty's protocol handler adds this
+    // validator; the bare handshaker used here does not. It reports, the probe closes (1007).
+    channel.pipeline().addAfter("ws-decoder", "ws-utf8", new Utf8FrameValidator(false));
+    channel.pipeline().addAfter("ws-utf8", "ws-aggregator",
         new WebSocketFrameAggregator((int) module.maxMessageBytes()));
     wsOpen = true;
     trace.note(name + "session open" + (chosen == null ? "" : ", subprotocol " + chosen));
@@ -972,8 +1006,16 @@ final class ProbeRun {
       case APP_HANDSHAKE, WAIT_RECEIVERS, BROADCAST, RECEIVING, MESSAGE, HOLD, CLOSING -> {
         if (tooLarge) {
           finish(Result.MESSAGE_TOO_LARGE, why + " (max_message_size " + module.maxMessageBytes() + " bytes)");
-        } else if (e instanceof CorruptedWebSocketFrameException) {
-          finish(Result.MESSAGE_MISMATCH, "invalid frame from peer: " + why);
+        } else if (e instanceof CorruptedWebSocketFrameException c) {
+          if (c.closeStatus() != null) {
+            closeStatus = c.closeStatus();
+            closeStatusReason = c.closeStatus().reasonText();
+          }
+          boolean utf8 = c.closeStatus() != null
+              && c.closeStatus().code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code();
+          finish(Result.PROTOCOL_ERROR, "the peer broke RFC 6455"
+              + (where().isEmpty() ? "" : " " + where()) + ": "
+              + (utf8 ? "a text frame that is not valid UTF-8 (" + why + ")" : why));
         } else if (state == State.HOLD) {
           idleCut(why);
         } else if (state == State.CLOSING) {
@@ -1024,27 +1066,16 @@ final class ProbeRun {
     }
     State was = state;
     state = State.DONE;
-    cancelStepTimer();
-    timers.forEach(t -> t.cancel(false));
-    if (sslEngine != null) {
-      tlsContexts.takePresentedChain(sslEngine);
-    }
-    if (channel != null) {
-      if (wsOpen && channel.isActive() && was != State.CLOSING) {
-        // leave the room or document cleanly, so the app keeps no ghost session
-        try {
-          dialect.goodbye(wire);
-        } catch (RuntimeException ignored) {
-          // closing anyway
-        }
-        channel.writeAndFlush(new CloseWebSocketFrame(1000, "wsprobe done"))
-            .addListener(ChannelFutureListener.CLOSE);
-      } else {
-        channel.close();
+    try {
+      release(was);
+    } catch (RuntimeException e) {
+      // the result below must still be delivered: a probe that never completes holds its slot
+      // in the scheduler for ever
+      if (result == Result.SUCCESS) {
+        result = Result.INTERNAL_ERROR;
+        detail = "closing the probe failed: " + rootMessage(e);
       }
     }
-    rawAnswer.release();
-    body.release();
     if (parent != null) {
       if (!released && parent.state != State.DONE) {
         if (parent.answerHeaders == null && answerHeaders != null) {
@@ -1061,20 +1092,62 @@ final class ProbeRun {
       r.released = true;
       r.finish(Result.SUCCESS, "");
     }
+    ProbeResult r;
+    try {
+      r = result(result, detail);
+    } catch (RuntimeException e) {
+      r = new ProbeResult(Result.INTERNAL_ERROR, "building the result failed: " + rootMessage(e),
+          "", System.nanoTime() - startNanos, ProbeResult.emptyPhases(), status, List.of(), -1, null,
+          -1, "", "", List.of(), -1, trace);
+    }
+    promise.tryComplete(r);
+  }
+
+  private ProbeResult result(Result result, String detail) {
     long duration = System.nanoTime() - startNanos;
     String contentType = answerHeaders == null ? null : answerHeaders.get(HttpHeaderNames.CONTENT_TYPE);
     String diagnosis = Diagnosis.of(result, status,
         contentType == null ? null : contentType.split(";")[0].trim(), detail);
     // a failure's words may quote the server, which may echo a secret; a success shows none
     boolean failed = result != Result.SUCCESS;
-    ProbeResult r = new ProbeResult(result, failed ? redactor.applyToReport(detail) : detail,
+    return new ProbeResult(result, failed ? redactor.applyToReport(detail) : detail,
         failed ? redactor.applyToReport(diagnosis) : diagnosis, duration, phases, status,
         List.copyOf(rtts), module.hold() == null ? -1 : Math.max(0, holdSurvived), certNotAfter,
         closeCode, failed ? redactor.apply(closeReason) : closeReason,
         ANSWER_RESULTS.contains(result) ? redactor.apply(answerText.get()) : "",
         List.copyOf(broadcastDelays), markerId == null ? -1 : receivers.size() - broadcastDelays.size(),
         trace);
-    promise.tryComplete(r);
+  }
+
+  /** Gives back what the probe holds: its timers, TLS engine, buffers, socket and descriptor. */
+  private void release(State was) {
+    cancelStepTimer();
+    timers.forEach(t -> t.cancel(false));
+    if (sslEngine != null) {
+      tlsContexts.takePresentedChain(sslEngine);
+    }
+    if (rawAnswer.refCnt() > 0) {
+      rawAnswer.release();
+    }
+    if (body.refCnt() > 0) {
+      body.release();
+    }
+    if (channel == null) {
+      releaseFd();
+    } else if (wsOpen && channel.isActive() && was != State.CLOSING) {
+      if (closeStatus.code() == WebSocketCloseStatus.NORMAL_CLOSURE.code()) {
+        // leave the room or document cleanly, so the app keeps no ghost session
+        try {
+          dialect.goodbye(wire);
+        } catch (RuntimeException ignored) {
+          // closing anyway
+        }
+      }
+      channel.writeAndFlush(new CloseWebSocketFrame(closeStatus.code(), closeStatusReason))
+          .addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.close();
+    }
   }
 
   private void cancelStepTimer() {
@@ -1096,13 +1169,54 @@ final class ProbeRun {
     void run() throws Exception;
   }
 
-  /** Whatever goes wrong inside the prober ends the probe as internal_error, never hangs it. */
+  /**
+   * Whatever goes wrong inside the prober ends the probe, never hangs it: as resource_exhausted
+   * when the process ran out of file descriptors, else as internal_error.
+   */
   private void guarded(Step step) {
     try {
       step.run();
     } catch (Throwable e) {
-      finish(Result.INTERNAL_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+      if (!exhausted(e, "probe", System.nanoTime() - stepStart)) {
+        finish(Result.INTERNAL_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
     }
+  }
+
+  /** Runs {@code step} on this probe's loop: some Netty futures complete on other threads. */
+  private void onLoop(Step step) {
+    if (loop.inEventLoop()) {
+      guarded(step);
+    } else {
+      loop.execute(() -> guarded(step));
+    }
+  }
+
+  private void releaseFd() {
+    if (fdHeld) {
+      fdHeld = false;
+      fds.release();
+    }
+  }
+
+  /**
+   * Ends the probe as resource_exhausted when {@code e} says the process is out of file
+   * descriptors (EMFILE, or ENFILE for the whole system), naming the step that needed one.
+   */
+  private boolean exhausted(Throwable e, String what, long took) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.contains("Too many open files")) {
+        fds.exhausted();
+        boolean system = m.contains("in system");
+        String why = what + " failed: " + (system ? "the system" : "the agent") + " is out of file"
+            + " descriptors (" + (system ? "ENFILE" : "EMFILE, limit " + fds.limit() + ", ulimit -n") + ")";
+        step(what, took, why);
+        finish(Result.RESOURCE_EXHAUSTED, why);
+        return true;
+      }
+    }
+    return false;
   }
 
   static String rootMessage(Throwable e) {

@@ -31,6 +31,16 @@ public enum Result {
   AUTH_FAILED,
   /** A broadcast receiver did not get the marker in time. */
   BROADCAST_TIMEOUT,
+  /**
+   * The peer broke RFC 6455 after the upgrade: a text frame that is not UTF-8, a control frame
+   * over 125 bytes, reserved bits or opcodes, a masked frame from the server.
+   */
+  PROTOCOL_ERROR,
+  /**
+   * The agent could not start or finish the probe for want of its own resources (file
+   * descriptors): says nothing about the target.
+   */
+  RESOURCE_EXHAUSTED,
   INTERNAL_ERROR;
 
   private final String label = name().toLowerCase(java.util.Locale.ROOT);

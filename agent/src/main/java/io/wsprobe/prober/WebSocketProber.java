@@ -33,9 +33,16 @@ public final class WebSocketProber {
   private final VertxInternal vertx;
   private final ChannelFactory<? extends Channel> channels;
   private final TlsContexts tls = new TlsContexts();
+  private final FdBudget fds;
   private final DocmostAuth docmost;
 
   public WebSocketProber(Vertx vertx) {
+    this(vertx, FdBudget.ofProcess());
+  }
+
+  /** @param fds the descriptors probes may hold (tests give a small one) */
+  public WebSocketProber(Vertx vertx, FdBudget fds) {
+    this.fds = fds;
     this.vertx = (VertxInternal) vertx;
     this.channels = this.vertx.transport().channelFactory(false);
     this.docmost = new DocmostAuth(vertx);
@@ -58,7 +65,7 @@ public final class WebSocketProber {
     PromiseInternal<ProbeResult> promise = context.promise();
     Module.Auth auth = module.app().auth();
     if (auth == null) {
-      new ProbeRun(target, module, context, loop, channels, tls, Dialects.of(module.app(), null), promise)
+      new ProbeRun(target, module, context, loop, channels, tls, fds, Dialects.of(module.app(), null), promise)
           .start();
       return promise.future();
     }
@@ -83,7 +90,7 @@ public final class WebSocketProber {
       Duration left = target.timeout().minusNanos(took);
       Target rest = new Target(target.name(), target.url(), target.module(), target.labels(),
           target.interval(), left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
-      ProbeRun run = new ProbeRun(rest, withCookie, context, loop, channels, tls,
+      ProbeRun run = new ProbeRun(rest, withCookie, context, loop, channels, tls, fds,
           Dialects.of(module.app(), tokens.collabToken()), promise);
       run.preface("auth", took, "docmost login as " + auth.email() + " ok (tokens cached until expiry)");
       run.start();

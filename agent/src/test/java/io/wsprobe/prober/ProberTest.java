@@ -507,8 +507,48 @@ class ProberTest {
 
       ProbeResult r = probe(ws(server.port()), module().echo("hello", 1), TIMEOUT);
 
-      assertResult(r, Result.MESSAGE_MISMATCH);
-      assertThat(r.detail()).startsWith("invalid frame from peer: control frame with payload length > 125");
+      assertResult(r, Result.PROTOCOL_ERROR);
+      assertThat(r.detail()).startsWith("the peer broke RFC 6455 while waiting for message 1:"
+          + " control frame with payload length > 125");
+    }
+
+    /** RFC 6455 8.1: a client that gets text that is not UTF-8 fails the connection (1007). */
+    @ParameterizedTest
+    @CsvSource({
+        "'fd,fd,fd', false", // bytes that never occur in UTF-8
+        "'ce,bc,e0', true",  // 'μ' then a lead byte whose continuation never comes, across two fragments
+    })
+    void textThatIsNotUtf8IsAProtocolError(String hex, boolean fragmented) {
+      byte[] bad = java.util.HexFormat.ofDelimiter(",").parseHex(hex);
+      java.util.concurrent.CompletableFuture<byte[]> closeFrame = new java.util.concurrent.CompletableFuture<>();
+      FaultServers.Raw server = servers.raw(request -> {
+        request.write(FaultServers.switching(request.accept()));
+        request.onData(data -> {
+          if ((data.getByte(0) & 0x0f) == 0x8) {
+            closeFrame.complete(data.getBytes());
+            return;
+          }
+          if (fragmented) {
+            request.write(new byte[] {0x01, 2, bad[0], bad[1]}); // text, not FIN
+            request.write(new byte[] {(byte) 0x80, 1, bad[2]});  // continuation, FIN
+          } else {
+            request.write(new byte[] {(byte) 0x81, (byte) bad.length});
+            request.write(bad);
+          }
+        });
+      });
+
+      ProbeResult r = probe(ws(server.port()), module().send("hello", Module.Expect.Kind.ANY, null, null), TIMEOUT);
+
+      assertResult(r, Result.PROTOCOL_ERROR);
+      assertThat(r.detail()).startsWith("the peer broke RFC 6455 while waiting for message 1: a text"
+          + " frame that is not valid UTF-8");
+      assertThat(r.rttNanos()).isEmpty();
+      assertThat(r.diagnosis()).contains("break the WebSocket protocol");
+      byte[] close = closeFrame.orTimeout(3, java.util.concurrent.TimeUnit.SECONDS).join();
+      // a client's frame is masked: 2 header bytes, 4 mask bytes, then the code
+      int code = ((close[6] ^ close[2]) & 0xff) << 8 | ((close[7] ^ close[3]) & 0xff);
+      assertThat(code).as("close code the probe sent").isEqualTo(1007);
     }
 
     @Test
