@@ -32,9 +32,13 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private final Connections connections;
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> deadline;
-  /** Complete requests received and not yet answered (pipelining can queue several). */
-  private int pending;
-  private boolean answering;
+  /**
+   * Complete requests received and not yet answered (pipelining can queue several). Written on
+   * the connection's loop; volatile for {@link Connections}, which reads it from the loop of
+   * whichever connection arrives.
+   */
+  private volatile int pending;
+  private volatile boolean answering;
 
   private ConnectionGuard(Duration requestTimeout, Connections connections) {
     this.requestTimeoutNanos = requestTimeout.toNanos();

@@ -117,6 +117,7 @@ class WebServerTest {
         "Transfer-Encoding: xchunked\r\n",
         "Transfer-Encoding: chunked, identity\r\n",
         "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n",
+        // Netty refused these already: kept as guards
         "Content-Length: %d\r\nContent-Length: %<d\r\n",
         "Content-Length: %d, %<d\r\n",
         "Content-Length: +%d\r\n",
@@ -141,6 +142,7 @@ class WebServerTest {
       }
     }
 
+    /** A guard: passed before too. */
     @Test
     void aPlainChunkedBodyIsStillFine() throws Exception {
       try (Raw raw = new Raw(agent.port())) {
@@ -185,6 +187,7 @@ class WebServerTest {
       assertThat(loads.get()).isEqualTo(before);
     }
 
+    /** A guard: passed before too. */
     @Test
     void curlAndTheAgentsOwnPagesStillReload() throws Exception {
       int before = loads.get();
@@ -229,6 +232,7 @@ class WebServerTest {
       }
     }
 
+    /** A guard for the idle timeout: passed before too, when there was none. */
     @Test
     void aProbeLongerThanTheIdleTimeoutStillAnswers() throws Exception {
       // the probe holds the connection silent for 1.5 s: the idle timeout waits for the answer
@@ -340,6 +344,7 @@ class WebServerTest {
       assertThat(errors.events).isEmpty();
     }
 
+    /** A guard: passed before too. */
     @Test
     void anAbsoluteFormTargetIsServed() throws Exception {
       try (Raw raw = new Raw(agent.port())) {
