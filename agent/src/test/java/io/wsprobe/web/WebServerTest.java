@@ -117,11 +117,17 @@ class WebServerTest {
         "Transfer-Encoding: xchunked\r\n",
         "Transfer-Encoding: chunked, identity\r\n",
         "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n",
-        // Netty refused these already: kept as guards
+        "Transfer-Encoding: chunked, chunked\r\n",
+        // Netty refused these already (and a space before the colon): kept as guards
         "Content-Length: %d\r\nContent-Length: %<d\r\n",
         "Content-Length: %d, %<d\r\n",
         "Content-Length: +%d\r\n",
         "Content-Length: -1\r\n",
+        "Transfer-Encoding : chunked\r\nContent-Length: %d\r\n",
+        // both lengths dressed up: a folded line, a tab, the case
+        "Transfer-Encoding: identity\r\n chunked\r\nContent-Length: %d\r\n",
+        "Transfer-Encoding:\tchunked\r\nContent-Length: %d\r\n",
+        "transfer-encoding: CHUNKED\r\ncontent-length: %d\r\n",
     })
     void aBodyOfUncertainLengthIsRefusedAndTheConnectionClosed(String framing) throws Exception {
       String body = "0\r\n\r\n" + SMUGGLED;
