@@ -240,17 +240,59 @@ public final class Scheduler {
     }
   }
 
-  /** Frees a slot and hands it to the oldest waiting probe, whichever lane it is on. */
+  /**
+   * Frees a slot and hands it to the oldest waiting probe, whichever lane it is on; {@code own}
+   * is null for an on-demand probe, which has no lane.
+   */
   private void release(Lane own) {
     inFlight.decrementAndGet();
     if (waitingAll.get() == 0) {
       return;
     }
     Lane oldest = oldestLane();
-    if (oldest == own) {
+    if (oldest != null && oldest == own) {
       own.drain();
     } else if (oldest != null) {
       oldest.context.runOnContext(v -> oldest.drain());
+    }
+  }
+
+  /**
+   * One probe now, outside the schedule ({@code /probe}): it takes a slot of
+   * {@code max_concurrent_probes} and shows in {@code wsprobe_probes_in_flight} like a scheduled
+   * probe, but never waits for a slot, nor takes one while scheduled probes wait for theirs: it
+   * fails at once with {@link NoFreeSlot}. Its result is not recorded in the target's series.
+   */
+  public io.vertx.core.Future<ProbeResult> probeNow(Target target, Module module) {
+    if (stopped || waitingAll.get() > 0 || !tryAcquire()) {
+      return io.vertx.core.Future.failedFuture(new NoFreeSlot(maxInFlight));
+    }
+    agent.probeStarted();
+    io.vertx.core.Future<ProbeResult> probe;
+    try {
+      probe = prober.probe(target, module);
+    } catch (RuntimeException e) {
+      probe = io.vertx.core.Future.failedFuture(e);
+    }
+    return probe.andThen(ar -> {
+      agent.probeEnded();
+      release(null);
+    });
+  }
+
+  /** Every slot of {@code max_concurrent_probes} is taken, or owed to a waiting probe. */
+  public static final class NoFreeSlot extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int limit;
+
+    NoFreeSlot(int limit) {
+      super("all " + limit + " slots of global.max_concurrent_probes are in use or owed to waiting"
+          + " scheduled probes", null, false, false);
+      this.limit = limit;
+    }
+
+    public int limit() {
+      return limit;
     }
   }
 

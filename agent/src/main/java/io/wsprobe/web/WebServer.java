@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,29 +15,54 @@ import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.TextOut;
-import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.scheduler.Scheduler;
-import java.util.concurrent.atomic.AtomicReference;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The agent's HTTP endpoint: {@code /metrics}, {@code /-/healthy}, {@code /-/ready},
  * {@code POST /-/reload}, a status page at {@code /} and {@code /probe?target=NAME} (one probe
  * now, its trace as text).
+ *
+ * <p>Built to face hostile clients: strict request framing ({@link StrictRequestDecoder}), a
+ * request timeout, an idle timeout and a cap on connections ({@link ConnectionGuard}), quiet
+ * 4xx for requests the router cannot route and the headers every answer carries
+ * ({@link RequestHygiene}), reloads refused to other sites' pages, and on-demand probes held to
+ * {@code max_concurrent_probes}.
  */
 public final class WebServer {
 
   static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
   static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
+  /** A connection must deliver a complete request this soon after opening or its last answer. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** No byte either way for this long, outside the work on a request, closes a connection. */
+  public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** Open web connections at most; past it the oldest one waiting for a request is closed. */
+  public static final int MAX_CONNECTIONS = 256;
+
+  /** The web port's limits; tests shorten them. */
+  record Limits(Duration requestTimeout, Duration idleTimeout, int maxConnections) {
+    static final Limits DEFAULT = new Limits(REQUEST_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS);
+  }
+
   private final Vertx vertx;
   private final Agent agent;
+  private final Limits limits;
   private HttpServer server;
   private final AtomicReference<TextOut> spare = new AtomicReference<>();
 
   public WebServer(Vertx vertx, Agent agent) {
+    this(vertx, agent, Limits.DEFAULT);
+  }
+
+  WebServer(Vertx vertx, Agent agent, Limits limits) {
     this.vertx = vertx;
     this.agent = agent;
+    this.limits = limits;
   }
 
   /** Listens on {@code host:port} ({@code :9747} = every interface); completes with the port. */
@@ -46,10 +72,21 @@ public final class WebServer {
     router.get("/metrics").handler(this::metrics);
     router.get("/-/healthy").handler(rc -> text(rc, 200, "Healthy.\n"));
     router.get("/-/ready").handler(rc -> text(rc, 200, "Ready.\n"));
-    router.route("/-/reload").handler(this::reload);
+    router.post("/-/reload").handler(this::reload);
+    router.route("/-/reload").handler(rc -> {
+      rc.response().putHeader("Allow", "POST");
+      text(rc, 405, "Use POST to reload the configuration.\n");
+    });
     router.get("/probe").handler(this::probe);
     router.get("/").handler(this::index);
-    server = vertx.createHttpServer().requestHandler(router);
+    // HTTP/1.1 only: no scraper needs cleartext HTTP/2, and it would bypass the guard's pipeline
+    HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
+        .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    ConnectionGuard.Connections connections = new ConnectionGuard.Connections(limits.maxConnections());
+    server = vertx.createHttpServer(options)
+        .connectionHandler(c -> ConnectionGuard.install(c, options, limits.requestTimeout(), connections))
+        .invalidRequestHandler(RequestHygiene::invalid)
+        .requestHandler(new RequestHygiene(router));
     return server.listen(a.port(), a.host()).map(HttpServer::actualPort);
   }
 
@@ -85,9 +122,11 @@ public final class WebServer {
   }
 
   private void reload(RoutingContext rc) {
-    String method = rc.request().method().name();
-    if (!method.equals("POST") && !method.equals("PUT")) {
-      text(rc, 405, "Use POST to reload the configuration.\n");
+    String crossSite = RequestHygiene.crossSite(rc.request());
+    if (crossSite != null) {
+      // a form on any page the operator visits could otherwise reload the agent
+      text(rc, 403, "Refused: a browser request from another site (" + crossSite + "). Reload with"
+          + " curl -X POST, SIGHUP, or from this server's own pages.\n");
       return;
     }
     agent.reload()
@@ -104,11 +143,22 @@ public final class WebServer {
       return;
     }
     Module module = config.moduleOf(target);
-    agent.prober().probe(target, module).onSuccess(r -> text(rc, 200,
+    agent.scheduler().probeNow(target, module).onSuccess(r -> text(rc, 200,
         "probe of " + target.name() + " (" + module.shownUrl(target.url()) + "), module "
             + target.module() + "\n" + r.trace().render()
             + (r.success() ? "" : "\ndiagnosis: " + r.diagnosis() + "\n")
-            + "\nresult: " + r.result().label() + "\n"));
+            + "\nresult: " + r.result().label() + "\n"))
+        .onFailure(e -> {
+          if (e instanceof Scheduler.NoFreeSlot full) {
+            // a slot is free again within the longest probe's timeout; this one's is a fair guess
+            long retry = Math.max(1, (target.timeout().toMillis() + 999) / 1000);
+            rc.response().putHeader("Retry-After", Long.toString(retry));
+            text(rc, 429, "Too many probes: " + full.getMessage() + " (global.max_concurrent_probes: "
+                + full.limit() + "). Try again later.\n");
+          } else {
+            rc.fail(e);
+          }
+        });
   }
 
   private void index(RoutingContext rc) {
@@ -145,7 +195,7 @@ public final class WebServer {
   }
 
   private static void text(RoutingContext rc, int status, String body) {
-    rc.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
+    RequestHygiene.text(rc.response(), status, body);
   }
 
   private static String esc(String s) {
