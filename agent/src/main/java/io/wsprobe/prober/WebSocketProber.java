@@ -28,7 +28,7 @@ import java.util.Map;
  * <p>Thread-safe; one instance serves every target. The returned future completes on the
  * caller's Vert.x context, always by the target's timeout.
  */
-public final class WebSocketProber {
+public final class WebSocketProber implements Prober {
 
   private final VertxInternal vertx;
   private final ChannelFactory<? extends Channel> channels;
@@ -57,8 +57,10 @@ public final class WebSocketProber {
    * Probes on {@code context}'s own event loop, and completes there: called from that loop, the
    * probe never hands work to another thread.
    */
-  public Future<ProbeResult> probe(Target target, Module module, ContextInternal context) {
-    return probe(target, module, context, context.nettyEventLoop());
+  @Override
+  public Future<ProbeResult> probe(Target target, Module module, io.vertx.core.Context context) {
+    ContextInternal internal = (ContextInternal) context;
+    return probe(target, module, internal, internal.nettyEventLoop());
   }
 
   private Future<ProbeResult> probe(Target target, Module module, ContextInternal context, EventLoop loop) {

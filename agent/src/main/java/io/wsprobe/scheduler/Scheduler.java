@@ -14,7 +14,7 @@ import io.wsprobe.metrics.AgentMetrics;
 import io.wsprobe.metrics.ProbeMetrics;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
-import io.wsprobe.prober.WebSocketProber;
+import io.wsprobe.prober.Prober;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ public final class Scheduler {
   }
 
   private final Context context;
-  private final WebSocketProber prober;
+  private final Prober prober;
   private final AgentMetrics agent;
   private final Listener listener;
   private final List<Lane> lanes = new ArrayList<>();
@@ -71,7 +71,7 @@ public final class Scheduler {
 
   private record Planned(TargetState state, long plannedNanos, long arrival) {}
 
-  public Scheduler(Vertx vertx, WebSocketProber prober, AgentMetrics agent, Listener listener) {
+  public Scheduler(Vertx vertx, Prober prober, AgentMetrics agent, Listener listener) {
     this.context = vertx.getOrCreateContext();
     this.prober = prober;
     this.agent = agent;
@@ -270,7 +270,7 @@ public final class Scheduler {
     agent.probeStarted();
     io.vertx.core.Future<ProbeResult> probe;
     try {
-      probe = prober.probe(target, module);
+      probe = prober.probe(target, module, laneOf(target.name()).context);
     } catch (RuntimeException e) {
       probe = io.vertx.core.Future.failedFuture(e);
     }
