@@ -33,6 +33,8 @@ public final class FdBudget {
   /** Descriptors held outside probe sockets at the last sample, and the limit then. */
   private volatile long others;
   private volatile long max = Long.MAX_VALUE;
+  /** The last count failed: the process could not even open {@code /proc/self/fd}. */
+  private volatile boolean uncounted;
   private final AtomicLong sampledAt = new AtomicLong(Long.MIN_VALUE);
 
   /** The process's own limit and count. */
@@ -79,6 +81,16 @@ public final class FdBudget {
     sampledAt.set(Long.MIN_VALUE);
   }
 
+  /** Why a probe was just refused, for its result's detail. */
+  public String refusal() {
+    String limits = "the limit is " + max + " (ulimit -n) and " + RESERVE + " stay free for the web port";
+    return uncounted
+        ? "no file descriptor free for the probe's socket: the agent could not even count its open"
+            + " descriptors; " + limits
+        : "no file descriptor free for the probe's socket: " + probeSockets.get() + " probe sockets and "
+            + others + " other descriptors are open, " + limits;
+  }
+
   /** Probe sockets open now. */
   public int probeSockets() {
     return probeSockets.get();
@@ -110,11 +122,19 @@ public final class FdBudget {
     if (!sampledAt.compareAndSet(last, now)) {
       return false; // another thread is counting
     }
-    long openNow = open.getAsLong();
+    long openNow;
+    try {
+      openNow = open.getAsLong();
+    } catch (Throwable e) {
+      // at the limit the JDK cannot open /proc/self/fd either: it throws InternalError
+      // ("errno: 24") or returns -1
+      openNow = -1;
+    }
     max = limit.getAsLong();
+    uncounted = openNow < 0;
     // the probe sockets are among the open descriptors; what is left is everyone else's. A count
-    // that failed (-1: not even /proc/self/fd could be opened) means nothing is free.
-    others = openNow < 0 ? max : Math.max(0, openNow - probeSockets.get());
+    // that failed means nothing is free.
+    others = uncounted ? max : Math.max(0, openNow - probeSockets.get());
     return true;
   }
 }

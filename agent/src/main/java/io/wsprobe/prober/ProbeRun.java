@@ -234,9 +234,7 @@ final class ProbeRun {
     stepStart = System.nanoTime();
     if (!fds.tryAcquire()) {
       fds.exhausted();
-      String why = "no file descriptor free for the probe's socket: " + fds.probeSockets()
-          + " probe sockets and " + fds.others() + " other descriptors are open, the limit is "
-          + fds.limit() + " (ulimit -n) and " + FdBudget.RESERVE + " stay free for the web port";
+      String why = fds.refusal();
       step("start", 0, "not started: " + why);
       finish(Result.RESOURCE_EXHAUSTED, why);
       return;

@@ -102,6 +102,18 @@ class FdExhaustionTest {
     assertThat(inFlight()).isBetween(0.0, 2.0);
   }
 
+  /** At the limit the JDK cannot count descriptors either: it throws, and nothing is free. */
+  @Test
+  void aCountThatFailsRefusesAndSaysSo() {
+    FdBudget fds = new FdBudget(() -> 1024, () -> {
+      throw new InternalError("errno: 24 error: Unable to open directory /proc/self/fd");
+    });
+    assertThat(fds.tryAcquire()).isFalse();
+    assertThat(fds.refusal()).isEqualTo("no file descriptor free for the probe's socket: the agent"
+        + " could not even count its open descriptors; the limit is 1024 (ulimit -n) and 16 stay"
+        + " free for the web port");
+  }
+
   /**
    * A real EMFILE: this test process's soft limit drops to 3 for two seconds, so that the kernel
    * refuses every new descriptor (a descriptor's number must stay below the limit, and 0-2 are
