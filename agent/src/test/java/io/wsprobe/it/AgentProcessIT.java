@@ -53,6 +53,12 @@ class AgentProcessIT {
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     processes.add(p);
+    collect(p, lines);
+    return p;
+  }
+
+  /** Adds each line of the process's output to {@code lines} as it comes. */
+  static void collect(Process p, List<String> lines) {
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
@@ -64,7 +70,6 @@ class AgentProcessIT {
     });
     reader.setDaemon(true);
     reader.start();
-    return p;
   }
 
   static void await(String what, java.util.function.BooleanSupplier done, List<String> lines) throws Exception {

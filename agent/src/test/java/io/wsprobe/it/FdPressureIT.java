@@ -6,9 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.wsprobe.support.AppServer;
 import io.wsprobe.support.Nginx;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -87,7 +85,7 @@ class FdPressureIT {
           "-Xmx256m", "-XX:+UseSerialGC", "-jar", AgentProcessIT.jar(), "--config.file=" + file,
           "--web.listen-address=127.0.0.1:" + port);
       agent = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      collect(agent, lines);
+      AgentProcessIT.collect(agent, lines);
       long started = System.nanoTime();
       AgentProcessIT.await("every target probed once", () -> successes(scrape(port)).size() == TARGETS, lines);
 
@@ -211,20 +209,6 @@ class FdPressureIT {
       }
     }
     return out;
-  }
-
-  static void collect(Process p, List<String> lines) {
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (Exception ignored) {
-        // process ended
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
   }
 
   private static String report(List<String> cycles, double elapsed, Map<String, Double> done,
