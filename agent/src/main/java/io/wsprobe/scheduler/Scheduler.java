@@ -12,6 +12,7 @@ import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.AgentMetrics;
 import io.wsprobe.metrics.ProbeMetrics;
+import io.wsprobe.metrics.TargetSeries;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
 import io.wsprobe.prober.Prober;
@@ -374,7 +375,7 @@ public final class Scheduler {
   private final class TargetState {
     final Target target;
     final Module module;
-    final ProbeMetrics.TargetMeters meters;
+    final TargetSeries meters;
     final Lane lane;
     /** The next tick; written on the lane, cancelled from the scheduler's context. */
     volatile ScheduledFuture<?> timer;
@@ -384,7 +385,7 @@ public final class Scheduler {
     volatile boolean cancelled;
     volatile LastResult last;
 
-    TargetState(Target target, Module module, ProbeMetrics.TargetMeters meters, Lane lane) {
+    TargetState(Target target, Module module, TargetSeries meters, Lane lane) {
       this.target = target;
       this.module = module;
       this.meters = meters;

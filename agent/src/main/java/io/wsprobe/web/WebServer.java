@@ -14,6 +14,8 @@ import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
+import io.wsprobe.metrics.ExpositionFormatWriter;
+import io.wsprobe.metrics.ExpositionFormats;
 import io.wsprobe.metrics.TextOut;
 import io.wsprobe.scheduler.Scheduler;
 import java.time.Duration;
@@ -33,9 +35,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code max_concurrent_probes}.
  */
 public final class WebServer {
-
-  static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
-  static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
   /** A connection must deliver a complete request this soon after opening or its last answer. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -98,13 +97,9 @@ public final class WebServer {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  /** Text 0.0.4 unless the scraper asks for OpenMetrics; never the raw Accept header. */
-  static String contentType(String accept) {
-    return accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT_004;
-  }
-
   private void metrics(RoutingContext rc) {
-    String type = contentType(rc.request().getHeader("Accept"));
+    // the writer's own content type, never the raw Accept header
+    ExpositionFormatWriter format = ExpositionFormats.find(rc.request().getHeader("Accept"));
     vertx.executeBlocking(() -> {
       // the last answer's array once it was sent: a scrape of thousands of targets is tens of
       // MiB, which would otherwise land in the old generation anew at every scrape
@@ -113,9 +108,9 @@ public final class WebServer {
         out = new TextOut(1 << 16);
       }
       out.reset();
-      agent.metrics().scrape(out, type);
+      agent.metrics().scrape(out, format);
       return out;
-    }, false).onSuccess(out -> rc.response().putHeader("Content-Type", type)
+    }, false).onSuccess(out -> rc.response().putHeader("Content-Type", format.contentType())
             .end(BufferInternal.buffer(Unpooled.wrappedBuffer(out.array(), 0, out.size())))
             .onComplete(sent -> spare.set(out)))
         .onFailure(rc::fail);
