@@ -7,17 +7,18 @@ import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.AgentMetrics;
-import io.wsprobe.prober.ProbeResult;
-import io.wsprobe.prober.Result;
+import io.wsprobe.metrics.SeriesRecorder;
 import io.wsprobe.prober.Warmup;
 import io.wsprobe.prober.WebSocketProber;
+import io.wsprobe.results.ResultListener;
+import io.wsprobe.results.ResultLog;
+import io.wsprobe.results.Results;
+import io.wsprobe.results.StatusBoard;
 import io.wsprobe.scheduler.Scheduler;
 import io.wsprobe.scheduler.Shard;
 import io.wsprobe.web.WebServer;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +34,9 @@ public final class Agent {
   private final Vertx vertx;
   private final Callable<Config> configSource;
   private final String listenAddress;
-  private final Scheduler.Listener extraListener;
+  private final ResultListener extraListener;
   private final Shard shard;
-  private final Map<String, Result> lastResults = new ConcurrentHashMap<>();
+  private final StatusBoard statusBoard = new StatusBoard();
   private volatile Config config;
   /** Where reloads are loaded (its worker pool, in order) and applied (its event loop). */
   private Context context;
@@ -50,13 +51,13 @@ public final class Agent {
    * @param listener      also told of every result (the demo prints them), or null
    */
   public Agent(Vertx vertx, Callable<Config> configSource, String listenAddress,
-               Scheduler.Listener listener) {
+               ResultListener listener) {
     this(vertx, configSource, listenAddress, listener, Shard.ALL);
   }
 
   /** @param shard this replica's share of the targets when several agents split one config */
   public Agent(Vertx vertx, Callable<Config> configSource, String listenAddress,
-               Scheduler.Listener listener, Shard shard) {
+               ResultListener listener, Shard shard) {
     this.vertx = vertx;
     this.configSource = configSource;
     this.listenAddress = listenAddress;
@@ -76,7 +77,9 @@ public final class Agent {
     metrics = new AgentMetrics(first.global().buckets(), shard.index(), shard.count());
     metrics.reloaded(true);
     prober = new WebSocketProber(vertx);
-    scheduler = new Scheduler(vertx, prober, metrics, this::onResult);
+    // in this order: a listener finds the series and the status page up to date
+    scheduler = new Scheduler(vertx, prober, metrics, Results.of(new SeriesRecorder(metrics), statusBoard,
+        new ResultLog(LOG), Results.listener(extraListener)));
     web = new WebServer(vertx, this);
     List<Module.Tls> tls = first.targets().stream().filter(Target::tls)
         .map(t -> first.moduleOf(t).tls()).toList();
@@ -129,31 +132,6 @@ public final class Agent {
     return mine.targets().size();
   }
 
-  /** Logs a target's result when it changes (every result only at debug): bounded log volume. */
-  private void onResult(Target target, Module module, ProbeResult r) {
-    Result before = lastResults.put(target.name(), r.result());
-    if (before != r.result()) {
-      var event = r.success() ? LOG.atInfo() : LOG.atWarn();
-      event.addKeyValue("target", target.name()).addKeyValue("url", module.shownUrl(target.url()))
-          .addKeyValue("result", r.result().label())
-          .addKeyValue("previous", before == null ? "none" : before.label());
-      if (!r.success()) {
-        event = event.addKeyValue("status", r.statusCode()).addKeyValue("detail", r.detail());
-        if (!r.answer().isEmpty()) {
-          event = event.addKeyValue("answer", r.answer());
-        }
-      }
-      event.log(r.success() ? "target healthy" : "target failing");
-    } else {
-      LOG.atDebug().addKeyValue("target", target.name()).addKeyValue("result", r.result().label())
-          .addKeyValue("duration_ms", r.durationNanos() / 1e6).addKeyValue("detail", r.detail())
-          .log("probe");
-    }
-    if (extraListener != null) {
-      extraListener.onResult(target, module, r);
-    }
-  }
-
   public Config config() {
     return config;
   }
@@ -168,6 +146,11 @@ public final class Agent {
 
   public Scheduler scheduler() {
     return scheduler;
+  }
+
+  /** Each scheduled target's last result, as the status page shows it. */
+  public StatusBoard statusBoard() {
+    return statusBoard;
   }
 
   public Shard shard() {

@@ -17,6 +17,7 @@ import io.wsprobe.config.Target;
 import io.wsprobe.metrics.ExpositionFormatWriter;
 import io.wsprobe.metrics.ExpositionFormats;
 import io.wsprobe.metrics.TextOut;
+import io.wsprobe.results.StatusBoard;
 import io.wsprobe.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -166,8 +167,8 @@ public final class WebServer {
         .append(" &middot; <a href=\"metrics\">metrics</a> &middot; <a href=\"-/healthy\">healthy</a>"
             + " &middot; <a href=\"-/ready\">ready</a></p><table><tr><th>target</th><th>module</th>"
             + "<th>url</th><th>last result</th><th>detail</th><th>duration</th><th></th></tr>");
-    for (Scheduler.TargetStatus s : agent.scheduler().status()) {
-      Scheduler.LastResult r = s.last();
+    for (StatusBoard.TargetStatus s : agent.statusBoard().status()) {
+      StatusBoard.LastResult r = s.last();
       String name = s.target().name();
       html.append("<tr><td>").append(esc(name)).append("</td><td>").append(esc(s.module()))
           .append("</td><td>").append(esc(shownUrl(s.target()))).append("</td><td class=\"")
