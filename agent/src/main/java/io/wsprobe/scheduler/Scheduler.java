@@ -273,22 +273,6 @@ public final class Scheduler {
     });
   }
 
-  /** Every slot of {@code max_concurrent_probes} is taken, or owed to a waiting probe. */
-  public static final class NoFreeSlot extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    private final int limit;
-
-    NoFreeSlot(int limit) {
-      super("all " + limit + " slots of global.max_concurrent_probes are in use or owed to waiting"
-          + " scheduled probes", null, false, false);
-      this.limit = limit;
-    }
-
-    public int limit() {
-      return limit;
-    }
-  }
-
   /** Stable offset of a target within its interval, from its name. */
   static long offsetNanos(String name, long intervalNanos) {
     CRC32 crc = new CRC32();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.wsprobe.Agent;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.support.AppServer;
 import java.net.URI;

@@ -1,8 +1,9 @@
-package io.wsprobe;
+package io.wsprobe.cli;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.wsprobe.EventLoops;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
@@ -16,6 +17,7 @@ import io.wsprobe.results.Results;
 import io.wsprobe.results.StatusBoard;
 import io.wsprobe.scheduler.Scheduler;
 import io.wsprobe.scheduler.Shard;
+import io.wsprobe.web.Endpoints;
 import io.wsprobe.web.WebServer;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running agent: config → scheduler → prober → metrics → web. Loads the config, probes on
- * schedule, serves {@code /metrics}, and reloads on request; a config that fails to load
- * leaves the running one in place.
+ * The running agent, and the one place its parts are wired: config source → scheduler → prober,
+ * the scheduler's results → series, status board and result log, and the web port on narrow
+ * {@link Endpoints}. Loads the config, probes on schedule, serves {@code /metrics}, and reloads on
+ * request; a config that fails to load leaves the running one in place.
  */
 public final class Agent {
 
@@ -43,6 +46,7 @@ public final class Agent {
   private AgentMetrics metrics;
   private WebSocketProber prober;
   private Scheduler scheduler;
+  private Endpoints endpoints;
   private WebServer web;
 
   /**
@@ -80,7 +84,9 @@ public final class Agent {
     // in this order: a listener finds the series and the status page up to date
     scheduler = new Scheduler(vertx, prober, metrics, Results.of(new SeriesRecorder(metrics), statusBoard,
         new ResultLog(LOG), Results.listener(extraListener)));
-    web = new WebServer(vertx, this);
+    endpoints = new Endpoints(this::config, metrics::scrape, this::reload, scheduler::probeNow,
+        statusBoard::status);
+    web = new WebServer(vertx, endpoints);
     List<Module.Tls> tls = first.targets().stream().filter(Target::tls)
         .map(t -> first.moduleOf(t).tls()).toList();
     return Warmup.run(vertx, prober, tls).compose(v -> {
@@ -151,6 +157,11 @@ public final class Agent {
   /** Each scheduled target's last result, as the status page shows it. */
   public StatusBoard statusBoard() {
     return statusBoard;
+  }
+
+  /** What the web port serves, wired to this agent's parts (after {@link #start}). */
+  public Endpoints endpoints() {
+    return endpoints;
   }
 
   public Shard shard() {
