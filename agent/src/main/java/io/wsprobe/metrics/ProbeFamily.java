@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The catalogue of per-target metric families (docs/metrics.md): name, type and help, in the
  * order a scrape writes them. Each exposition format renders a family's header its own way
- * ({@link ExpositionFormatWriter#header}); the sample lines are the same in both.
+ * (the writers of {@link ExpositionFormats}); the sample lines are the same in both.
  */
 public enum ProbeFamily {
   SUCCESS("wsprobe_probe_success", Type.GAUGE, "1 if the last probe passed every step, else 0"),

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,13 +49,14 @@ class ExpositionFormatWriterTest {
     return out.toString();
   }
 
+  @ParameterizedTest
+  @CsvSource({"text/plain, targets.text-0.0.4.txt", "application/openmetrics-text, targets.openmetrics.txt"})
+  void writesThePerTargetSeriesByteForByte(String accept, String golden) throws Exception {
+    assertThat(targets(ExpositionFormats.find(accept))).isEqualTo(golden(golden));
+  }
+
   @Nested
   class Text004 {
-
-    @Test
-    void writesThePerTargetSeriesByteForByte() throws Exception {
-      assertThat(targets(ExpositionFormats.TEXT)).isEqualTo(golden("targets.text-0.0.4.txt"));
-    }
 
     @Test
     void namesCountersWithTotalAndPutsHelpFirst() throws Exception {
@@ -75,11 +77,6 @@ class ExpositionFormatWriterTest {
 
   @Nested
   class OpenMetrics {
-
-    @Test
-    void writesThePerTargetSeriesByteForByte() throws Exception {
-      assertThat(targets(ExpositionFormats.OPENMETRICS)).isEqualTo(golden("targets.openmetrics.txt"));
-    }
 
     @Test
     void namesCounterFamiliesWithoutTotalAndPutsTypeFirst() throws Exception {
