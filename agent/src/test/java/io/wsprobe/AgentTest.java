@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.support.AppServer;

@@ -3,6 +3,7 @@ package io.wsprobe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.cli.AgentCommand;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.support.NodeServer;

@@ -1,7 +1,6 @@
 package io.wsprobe.cli;
 
 import io.vertx.core.Vertx;
-import io.wsprobe.Agent;
 import io.wsprobe.Version;
 import io.wsprobe.config.ConfigException;
 import io.wsprobe.config.ConfigLoader;

@@ -1,7 +1,6 @@
 package io.wsprobe.cli;
 
 import io.vertx.core.Vertx;
-import io.wsprobe.Agent;
 import io.wsprobe.demo.Demo;
 import io.wsprobe.demo.DemoServers;
 import java.util.concurrent.Callable;

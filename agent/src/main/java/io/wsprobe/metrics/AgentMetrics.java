@@ -13,8 +13,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wsprobe.Version;
 import io.wsprobe.config.Buckets;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,8 +31,6 @@ public final class AgentMetrics implements AutoCloseable {
   public static final String TARGETS = "wsprobe.targets";
   public static final String SHARD_TARGETS = "wsprobe.shard.targets";
   public static final String SHARD_INFO = "wsprobe.shard.info";
-  /** The Prometheus text format's content type; OpenMetrics is the other one scrape() writes. */
-  public static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
 
   private final PrometheusMeterRegistry registry;
   private final AtomicLong reloadOk = new AtomicLong(1);
@@ -92,26 +88,13 @@ public final class AgentMetrics implements AutoCloseable {
   /** Everything {@code /metrics} serves, in Prometheus text 0.0.4. */
   public String scrape() {
     TextOut out = new TextOut(1 << 16);
-    scrape(out, TEXT_004);
+    scrape(out, ExpositionFormats.TEXT);
     return out.toString();
   }
 
-  /**
-   * Writes every series: the targets' first, then the agent's and the JVM's (Micrometer's, which
-   * ends OpenMetrics with {@code # EOF}).
-   *
-   * @param contentType text 0.0.4 or OpenMetrics, as {@code PrometheusMeterRegistry.scrape} takes it
-   */
-  public void scrape(TextOut out, String contentType) {
-    ProbeMetrics current = probes;
-    if (current != null) {
-      current.writeTo(out, contentType.startsWith("application/openmetrics-text"));
-    }
-    try {
-      registry.scrape(out, contentType);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // TextOut does not throw
-    }
+  /** Writes every series in {@code format}: the targets' first, then the agent's and the JVM's. */
+  public void scrape(TextOut out, ExpositionFormatWriter format) {
+    format.write(out, probes, registry);
   }
 
   public void reloaded(boolean ok) {

@@ -11,14 +11,13 @@ import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.AgentMetrics;
-import io.wsprobe.metrics.ProbeMetrics;
 import io.wsprobe.prober.ProbeResult;
-import io.wsprobe.prober.Result;
 import io.wsprobe.prober.Prober;
+import io.wsprobe.results.ResultSubscriber;
+import io.wsprobe.results.TargetFeed;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,22 +42,20 @@ import java.util.zip.CRC32;
  * of each lane's oldest waiting probe: a freed slot goes to the oldest waiting probe of any lane,
  * so waiting is in arrival order over the whole agent. {@link #apply} runs on the context the
  * scheduler was created on.
+ *
+ * <p>It decides when to probe and emits the results: each scheduled target has a
+ * {@link TargetFeed} from the {@link ResultSubscriber} (the series, the status board, the
+ * result log), fed on the target's lane, kept while the target is unchanged.
  */
 public final class Scheduler {
-
-  /** Told of every probe result, on the target's event loop: from several threads at once. */
-  public interface Listener {
-    void onResult(Target target, Module module, ProbeResult result);
-  }
 
   private final Context context;
   private final Prober prober;
   private final AgentMetrics agent;
-  private final Listener listener;
+  private final ResultSubscriber results;
   private final List<Lane> lanes = new ArrayList<>();
 
-  private ProbeMetrics metrics;
-  /** Replaced whole, never changed in place: the status page reads it from other threads. */
+  /** Replaced whole, never changed in place. */
   private volatile Map<String, TargetState> states = Map.of();
   /** Probes running now, over every lane. */
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -71,11 +68,12 @@ public final class Scheduler {
 
   private record Planned(TargetState state, long plannedNanos, long arrival) {}
 
-  public Scheduler(Vertx vertx, Prober prober, AgentMetrics agent, Listener listener) {
+  /** @param results told of every scheduled target and its results */
+  public Scheduler(Vertx vertx, Prober prober, AgentMetrics agent, ResultSubscriber results) {
     this.context = vertx.getOrCreateContext();
     this.prober = prober;
     this.agent = agent;
-    this.listener = listener;
+    this.results = results;
     VertxInternal internal = (VertxInternal) vertx;
     for (EventExecutor loop : internal.nettyEventLoopGroup()) {
       lanes.add(new Lane(internal.contextBuilder().withEventLoop((EventLoop) loop).build()));
@@ -175,15 +173,11 @@ public final class Scheduler {
     // a raised limit frees slots now; removed targets leave the queues
     lanes.forEach(lane -> lane.context.runOnContext(v -> lane.drain()));
     Map<String, TargetState> current = states;
-    if (metrics == null || !metrics.fits(config)) {
-      current.values().forEach(TargetState::cancel);
+    if (!results.fits(config)) {
+      current.values().forEach(TargetState::close);
       current = Map.of();
-      if (metrics != null) {
-        metrics.removeAll();
-      }
-      metrics = new ProbeMetrics(config);
-      agent.probeMetrics(metrics);
     }
+    results.applying(config);
     Map<String, TargetState> next = new LinkedHashMap<>();
     Map<String, TargetState> old = new HashMap<>(current);
     for (Target target : config.targets()) {
@@ -194,20 +188,19 @@ public final class Scheduler {
         continue;
       }
       if (kept != null) {
-        kept.cancel();
-        metrics.remove(target.name());
+        kept.close();
       }
-      TargetState fresh = new TargetState(target, module, metrics.register(target, module),
+      TargetState fresh = new TargetState(target, module, results.open(target, module),
           laneOf(target.name()));
       next.put(target.name(), fresh);
       fresh.lane.context.runOnContext(v -> fresh.scheduleFirst());
     }
     for (TargetState removed : old.values()) {
-      removed.cancel();
-      metrics.remove(removed.target.name());
+      removed.close();
     }
     lanes.forEach(lane -> lane.context.runOnContext(v -> lane.drain()));
     states = next;
+    results.applied(config);
     agent.shardTargets(states.size());
   }
 
@@ -280,42 +273,6 @@ public final class Scheduler {
     });
   }
 
-  /** Every slot of {@code max_concurrent_probes} is taken, or owed to a waiting probe. */
-  public static final class NoFreeSlot extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    private final int limit;
-
-    NoFreeSlot(int limit) {
-      super("all " + limit + " slots of global.max_concurrent_probes are in use or owed to waiting"
-          + " scheduled probes", null, false, false);
-      this.limit = limit;
-    }
-
-    public int limit() {
-      return limit;
-    }
-  }
-
-  /** A snapshot of each target's last result, for the status page (read from any thread). */
-  public Collection<TargetStatus> status() {
-    return states.values().stream().map(s -> new TargetStatus(s.target, s.module.name(), s.last))
-        .toList();
-  }
-
-  /** What the status page shows of a target; {@code last} is null until its first probe ends. */
-  public record TargetStatus(Target target, String module, LastResult last) {}
-
-  /**
-   * The little the status page needs of a target's last probe. Not the {@link ProbeResult}: its
-   * trace would keep every target's last request and answer alive for a whole interval, which
-   * at thousands of targets fills the old generation with dead probes.
-   */
-  public record LastResult(Result result, String detail, long durationNanos) {
-    public boolean success() {
-      return result == Result.SUCCESS;
-    }
-  }
-
   /** Stable offset of a target within its interval, from its name. */
   static long offsetNanos(String name, long intervalNanos) {
     CRC32 crc = new CRC32();
@@ -330,7 +287,7 @@ public final class Scheduler {
     }
     state.scheduleAt(plannedNanos + state.target.interval().toNanos());
     if (state.running || state.queued) {
-      state.meters.skipped();
+      state.feed.skipped();
       return;
     }
     if (waitingAll.get() == 0 && tryAcquire()) {
@@ -360,10 +317,7 @@ public final class Scheduler {
       agent.probeEnded();
       try {
         if (ar.succeeded() && !state.cancelled) {
-          ProbeResult r = ar.result();
-          state.meters.record(r, System.currentTimeMillis());
-          state.last = new LastResult(r.result(), r.detail(), r.durationNanos());
-          listener.onResult(state.target, state.module, r);
+          state.feed.result(ar.result());
         }
       } finally {
         release(state.lane);
@@ -374,7 +328,7 @@ public final class Scheduler {
   private final class TargetState {
     final Target target;
     final Module module;
-    final ProbeMetrics.TargetMeters meters;
+    final TargetFeed feed;
     final Lane lane;
     /** The next tick; written on the lane, cancelled from the scheduler's context. */
     volatile ScheduledFuture<?> timer;
@@ -382,12 +336,11 @@ public final class Scheduler {
     boolean running;
     boolean queued;
     volatile boolean cancelled;
-    volatile LastResult last;
 
-    TargetState(Target target, Module module, ProbeMetrics.TargetMeters meters, Lane lane) {
+    TargetState(Target target, Module module, TargetFeed feed, Lane lane) {
       this.target = target;
       this.module = module;
-      this.meters = meters;
+      this.feed = feed;
       this.lane = lane;
     }
 
@@ -414,6 +367,12 @@ public final class Scheduler {
       if (t != null) {
         t.cancel(false);
       }
+    }
+
+    /** Leaves the schedule: cancelled, and its subscribers told. On the scheduler's context. */
+    void close() {
+      cancel();
+      feed.closed();
     }
   }
 

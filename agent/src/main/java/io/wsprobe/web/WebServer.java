@@ -8,14 +8,16 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.wsprobe.Agent;
 import io.wsprobe.Version;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
+import io.wsprobe.metrics.ExpositionFormatWriter;
+import io.wsprobe.metrics.ExpositionFormats;
 import io.wsprobe.metrics.TextOut;
-import io.wsprobe.scheduler.Scheduler;
+import io.wsprobe.results.StatusBoard;
+import io.wsprobe.scheduler.NoFreeSlot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +33,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * 4xx for requests the router cannot route and the headers every answer carries
  * ({@link RequestHygiene}), reloads refused to other sites' pages, and on-demand probes held to
  * {@code max_concurrent_probes}.
+ *
+ * <p>It knows the agent only through {@link Endpoints}: a scrape, a reload, a probe now, the status.
  */
 public final class WebServer {
-
-  static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
-  static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
   /** A connection must deliver a complete request this soon after opening or its last answer. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -50,18 +51,18 @@ public final class WebServer {
   }
 
   private final Vertx vertx;
-  private final Agent agent;
+  private final Endpoints endpoints;
   private final Limits limits;
   private HttpServer server;
   private final AtomicReference<TextOut> spare = new AtomicReference<>();
 
-  public WebServer(Vertx vertx, Agent agent) {
-    this(vertx, agent, Limits.DEFAULT);
+  public WebServer(Vertx vertx, Endpoints endpoints) {
+    this(vertx, endpoints, Limits.DEFAULT);
   }
 
-  WebServer(Vertx vertx, Agent agent, Limits limits) {
+  WebServer(Vertx vertx, Endpoints endpoints, Limits limits) {
     this.vertx = vertx;
-    this.agent = agent;
+    this.endpoints = endpoints;
     this.limits = limits;
   }
 
@@ -98,13 +99,9 @@ public final class WebServer {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  /** Text 0.0.4 unless the scraper asks for OpenMetrics; never the raw Accept header. */
-  static String contentType(String accept) {
-    return accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT_004;
-  }
-
   private void metrics(RoutingContext rc) {
-    String type = contentType(rc.request().getHeader("Accept"));
+    // the writer's own content type, never the raw Accept header
+    ExpositionFormatWriter format = ExpositionFormats.find(rc.request().getHeader("Accept"));
     vertx.executeBlocking(() -> {
       // the last answer's array once it was sent: a scrape of thousands of targets is tens of
       // MiB, which would otherwise land in the old generation anew at every scrape
@@ -113,9 +110,9 @@ public final class WebServer {
         out = new TextOut(1 << 16);
       }
       out.reset();
-      agent.metrics().scrape(out, type);
+      endpoints.scrape().scrape(out, format);
       return out;
-    }, false).onSuccess(out -> rc.response().putHeader("Content-Type", type)
+    }, false).onSuccess(out -> rc.response().putHeader("Content-Type", format.contentType())
             .end(BufferInternal.buffer(Unpooled.wrappedBuffer(out.array(), 0, out.size())))
             .onComplete(sent -> spare.set(out)))
         .onFailure(rc::fail);
@@ -129,27 +126,27 @@ public final class WebServer {
           + " curl -X POST, SIGHUP, or from this server's own pages.\n");
       return;
     }
-    agent.reload()
+    endpoints.reload().reload()
         .onSuccess(c -> text(rc, 200, "Reloaded: " + c.targets().size() + " targets.\n"))
         .onFailure(e -> text(rc, 500, "Reload failed; the running configuration stays.\n" + e.getMessage() + "\n"));
   }
 
   private void probe(RoutingContext rc) {
     String name = rc.request().getParam("target");
-    Config config = agent.config();
+    Config config = endpoints.config().get();
     Target target = config.targets().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
     if (target == null) {
       text(rc, 404, "No target named '" + (name == null ? "" : name) + "'. Use /probe?target=NAME.\n");
       return;
     }
     Module module = config.moduleOf(target);
-    agent.scheduler().probeNow(target, module).onSuccess(r -> text(rc, 200,
+    endpoints.probeNow().probeNow(target, module).onSuccess(r -> text(rc, 200,
         "probe of " + target.name() + " (" + module.shownUrl(target.url()) + "), module "
             + target.module() + "\n" + r.trace().render()
             + (r.success() ? "" : "\ndiagnosis: " + r.diagnosis() + "\n")
             + "\nresult: " + r.result().label() + "\n"))
         .onFailure(e -> {
-          if (e instanceof Scheduler.NoFreeSlot full) {
+          if (e instanceof NoFreeSlot full) {
             // a slot is free again within the longest probe's timeout; this one's is a fair guess
             long retry = Math.max(1, (target.timeout().toMillis() + 999) / 1000);
             rc.response().putHeader("Retry-After", Long.toString(retry));
@@ -171,8 +168,8 @@ public final class WebServer {
         .append(" &middot; <a href=\"metrics\">metrics</a> &middot; <a href=\"-/healthy\">healthy</a>"
             + " &middot; <a href=\"-/ready\">ready</a></p><table><tr><th>target</th><th>module</th>"
             + "<th>url</th><th>last result</th><th>detail</th><th>duration</th><th></th></tr>");
-    for (Scheduler.TargetStatus s : agent.scheduler().status()) {
-      Scheduler.LastResult r = s.last();
+    for (StatusBoard.TargetStatus s : endpoints.status().status()) {
+      StatusBoard.LastResult r = s.last();
       String name = s.target().name();
       html.append("<tr><td>").append(esc(name)).append("</td><td>").append(esc(s.module()))
           .append("</td><td>").append(esc(shownUrl(s.target()))).append("</td><td class=\"")
@@ -190,7 +187,7 @@ public final class WebServer {
 
   /** With the module's public query parameters; every value hidden when the module is gone (a reload). */
   private String shownUrl(Target target) {
-    Module module = agent.config().moduleOf(target);
+    Module module = endpoints.config().get().moduleOf(target);
     return module == null ? Secret.redactUrl(target.url()) : module.shownUrl(target.url());
   }
 

@@ -3,7 +3,7 @@ package io.wsprobe.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import io.wsprobe.Agent;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.config.Target;

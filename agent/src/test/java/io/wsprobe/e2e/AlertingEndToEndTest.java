@@ -6,7 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.wsprobe.Agent;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.support.AppServer;
 import io.wsprobe.support.Alertmanager;

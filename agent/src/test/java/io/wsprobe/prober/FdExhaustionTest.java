@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpServer;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.metrics.AgentMetrics;
+import io.wsprobe.metrics.SeriesRecorder;
+import io.wsprobe.results.Results;
 import io.wsprobe.scheduler.Scheduler;
 import io.wsprobe.support.AppServer;
 import java.io.IOException;
@@ -60,7 +62,8 @@ class FdExhaustionTest {
           - { name: c, url: "ws://127.0.0.1:%1$d/collab" }
         """.formatted(app.actualPort()), "test.yml", Path.of("."), n -> null);
     metrics = new AgentMetrics(config.global().buckets());
-    scheduler = new Scheduler(vertx, new WebSocketProber(vertx, fds), metrics, (t, m, r) -> results.add(r));
+    scheduler = new Scheduler(vertx, new WebSocketProber(vertx, fds), metrics,
+        Results.of(new SeriesRecorder(metrics), Results.listener((t, m, r) -> results.add(r))));
     scheduler.apply(config);
   }
 

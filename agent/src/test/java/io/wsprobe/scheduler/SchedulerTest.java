@@ -8,6 +8,7 @@ import io.wsprobe.config.ConfigException;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.AgentMetrics;
+import io.wsprobe.metrics.SeriesRecorder;
 import io.wsprobe.prober.WebSocketProber;
 import io.wsprobe.support.SlowUpgradeServer;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ class SchedulerTest {
 
   void schedule(Config config) {
     metrics = new AgentMetrics(config.global().buckets());
-    scheduler = new Scheduler(vertx, new WebSocketProber(vertx), metrics, (t, m, r) -> { });
+    scheduler = new Scheduler(vertx, new WebSocketProber(vertx), metrics, new SeriesRecorder(metrics));
     scheduler.apply(config);
   }
 

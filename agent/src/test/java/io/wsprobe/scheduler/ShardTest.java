@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.wsprobe.Agent;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.support.AppServer;
 import java.net.URI;
@@ -179,7 +179,7 @@ class ShardTest {
               && mine.stream().allMatch(n -> b.contains("target=\"" + n + "\"} 1.0")));
           assertThat(m).contains("wsprobe_shard_info{shard=\"1\",shards=\"2\"} 1\n",
               "wsprobe_targets 12.0", "wsprobe_shard_targets " + mine.size() + ".0");
-          assertThat(agent.scheduler().status()).extracting(s -> s.target().name())
+          assertThat(agent.statusBoard().status()).extracting(s -> s.target().name())
               .containsExactlyInAnyOrderElementsOf(mine);
 
           List<String> second = IntStream.range(5, 30).mapToObj(i -> "app-" + i).toList();

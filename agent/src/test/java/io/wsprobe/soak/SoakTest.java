@@ -9,7 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.wsprobe.Agent;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.prober.FaultServers;
 import io.wsprobe.prober.ProbeResult;

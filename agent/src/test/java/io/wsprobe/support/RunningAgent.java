@@ -1,7 +1,7 @@
 package io.wsprobe.support;
 
 import io.vertx.core.Vertx;
-import io.wsprobe.Agent;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.ConfigLoader;
 import java.net.URI;
 import java.net.http.HttpClient;

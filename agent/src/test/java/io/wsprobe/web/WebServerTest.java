@@ -10,7 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.wsprobe.Agent;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.support.AppServer;
 import io.wsprobe.support.SlowUpgradeServer;
@@ -94,7 +94,7 @@ class WebServerTest {
 
   /** Another web server on the same agent, with its own limits. */
   int serve(WebServer.Limits limits) {
-    WebServer w = new WebServer(vertx, agent, limits);
+    WebServer w = new WebServer(vertx, agent.endpoints(), limits);
     extra.add(w);
     return w.listen("127.0.0.1:0").await();
   }

@@ -1,7 +1,7 @@
 package io.wsprobe.bench;
 
 import io.vertx.core.Vertx;
-import io.wsprobe.Agent;
+import io.wsprobe.cli.Agent;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;

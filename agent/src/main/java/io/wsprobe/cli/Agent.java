@@ -1,30 +1,34 @@
-package io.wsprobe;
+package io.wsprobe.cli;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.wsprobe.EventLoops;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.AgentMetrics;
-import io.wsprobe.prober.ProbeResult;
-import io.wsprobe.prober.Result;
+import io.wsprobe.metrics.SeriesRecorder;
 import io.wsprobe.prober.Warmup;
 import io.wsprobe.prober.WebSocketProber;
+import io.wsprobe.results.ResultListener;
+import io.wsprobe.results.ResultLog;
+import io.wsprobe.results.Results;
+import io.wsprobe.results.StatusBoard;
 import io.wsprobe.scheduler.Scheduler;
 import io.wsprobe.scheduler.Shard;
+import io.wsprobe.web.Endpoints;
 import io.wsprobe.web.WebServer;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running agent: config → scheduler → prober → metrics → web. Loads the config, probes on
- * schedule, serves {@code /metrics}, and reloads on request; a config that fails to load
- * leaves the running one in place.
+ * The running agent, and the one place its parts are wired: config source → scheduler → prober,
+ * the scheduler's results → series, status board and result log, and the web port on narrow
+ * {@link Endpoints}. Loads the config, probes on schedule, serves {@code /metrics}, and reloads on
+ * request; a config that fails to load leaves the running one in place.
  */
 public final class Agent {
 
@@ -33,15 +37,16 @@ public final class Agent {
   private final Vertx vertx;
   private final Callable<Config> configSource;
   private final String listenAddress;
-  private final Scheduler.Listener extraListener;
+  private final ResultListener extraListener;
   private final Shard shard;
-  private final Map<String, Result> lastResults = new ConcurrentHashMap<>();
+  private final StatusBoard statusBoard = new StatusBoard();
   private volatile Config config;
   /** Where reloads are loaded (its worker pool, in order) and applied (its event loop). */
   private Context context;
   private AgentMetrics metrics;
   private WebSocketProber prober;
   private Scheduler scheduler;
+  private Endpoints endpoints;
   private WebServer web;
 
   /**
@@ -50,13 +55,13 @@ public final class Agent {
    * @param listener      also told of every result (the demo prints them), or null
    */
   public Agent(Vertx vertx, Callable<Config> configSource, String listenAddress,
-               Scheduler.Listener listener) {
+               ResultListener listener) {
     this(vertx, configSource, listenAddress, listener, Shard.ALL);
   }
 
   /** @param shard this replica's share of the targets when several agents split one config */
   public Agent(Vertx vertx, Callable<Config> configSource, String listenAddress,
-               Scheduler.Listener listener, Shard shard) {
+               ResultListener listener, Shard shard) {
     this.vertx = vertx;
     this.configSource = configSource;
     this.listenAddress = listenAddress;
@@ -76,8 +81,12 @@ public final class Agent {
     metrics = new AgentMetrics(first.global().buckets(), shard.index(), shard.count());
     metrics.reloaded(true);
     prober = new WebSocketProber(vertx);
-    scheduler = new Scheduler(vertx, prober, metrics, this::onResult);
-    web = new WebServer(vertx, this);
+    // in this order: a listener finds the series and the status page up to date
+    scheduler = new Scheduler(vertx, prober, metrics, Results.of(new SeriesRecorder(metrics), statusBoard,
+        new ResultLog(LOG), Results.listener(extraListener)));
+    endpoints = new Endpoints(this::config, metrics::scrape, this::reload, scheduler::probeNow,
+        statusBoard::status);
+    web = new WebServer(vertx, endpoints);
     List<Module.Tls> tls = first.targets().stream().filter(Target::tls)
         .map(t -> first.moduleOf(t).tls()).toList();
     return Warmup.run(vertx, prober, tls).compose(v -> {
@@ -129,31 +138,6 @@ public final class Agent {
     return mine.targets().size();
   }
 
-  /** Logs a target's result when it changes (every result only at debug): bounded log volume. */
-  private void onResult(Target target, Module module, ProbeResult r) {
-    Result before = lastResults.put(target.name(), r.result());
-    if (before != r.result()) {
-      var event = r.success() ? LOG.atInfo() : LOG.atWarn();
-      event.addKeyValue("target", target.name()).addKeyValue("url", module.shownUrl(target.url()))
-          .addKeyValue("result", r.result().label())
-          .addKeyValue("previous", before == null ? "none" : before.label());
-      if (!r.success()) {
-        event = event.addKeyValue("status", r.statusCode()).addKeyValue("detail", r.detail());
-        if (!r.answer().isEmpty()) {
-          event = event.addKeyValue("answer", r.answer());
-        }
-      }
-      event.log(r.success() ? "target healthy" : "target failing");
-    } else {
-      LOG.atDebug().addKeyValue("target", target.name()).addKeyValue("result", r.result().label())
-          .addKeyValue("duration_ms", r.durationNanos() / 1e6).addKeyValue("detail", r.detail())
-          .log("probe");
-    }
-    if (extraListener != null) {
-      extraListener.onResult(target, module, r);
-    }
-  }
-
   public Config config() {
     return config;
   }
@@ -168,6 +152,16 @@ public final class Agent {
 
   public Scheduler scheduler() {
     return scheduler;
+  }
+
+  /** Each scheduled target's last result, as the status page shows it. */
+  public StatusBoard statusBoard() {
+    return statusBoard;
+  }
+
+  /** What the web port serves, wired to this agent's parts (after {@link #start}). */
+  public Endpoints endpoints() {
+    return endpoints;
   }
 
   public Shard shard() {
