@@ -107,8 +107,6 @@ public final class ConfigLoader {
   /** A {@code <json>} value (join.args, marker.data), with YAML aliases expanded. */
   static final int MAX_JSON_VALUES = 10_000;
   static final long MAX_JSON_BYTES = 1024 * 1024;
-  /** A secret file ({@code *_file}, {@code ${file:...}}): a token, a password, a cookie. */
-  static final int MAX_SECRET_FILE_BYTES = 64 * 1024;
   static final String DEFAULT_MARKER_EVENT = "wsprobe-marker";
   /** The login flows {@code auth.type} knows. */
   static final List<String> AUTH_TYPES = List.of("docmost");
@@ -117,8 +115,6 @@ public final class ConfigLoader {
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   /** RFC 9110 token: header names and subprotocol names. */
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-  private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]*)}");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
   /** Headers the WebSocket handshake owns, with what to use instead. */
@@ -136,8 +132,8 @@ public final class ConfigLoader {
 
   private final String source;
   private final Path baseDir;
-  private final Function<String, String> env;
   private final NodeReader reader;
+  private final SecretResolver secrets;
   private final Scalars scalars = new Scalars();
   /** Every {@code <json>} node converted so far, by identity: an alias is converted once. */
   private final Map<Node, Json> converted = new IdentityHashMap<>();
@@ -145,8 +141,8 @@ public final class ConfigLoader {
   private ConfigLoader(String source, Path baseDir, Function<String, String> env) {
     this.source = source;
     this.baseDir = baseDir == null ? Path.of("") : baseDir;
-    this.env = Objects.requireNonNull(env, "env");
     this.reader = new NodeReader(source);
+    this.secrets = new SecretResolver(reader, this.baseDir, env);
   }
 
   /**
@@ -177,7 +173,7 @@ public final class ConfigLoader {
       }
     } catch (IOException e) {
       throw new ConfigException(List.of(
-          new ConfigError(source, 0, "", "cannot read file: " + reason(file, e))));
+          new ConfigError(source, 0, "", "cannot read file: " + SecretResolver.reason(file, e))));
     }
     if (bytes.length > YamlText.MAX_BYTES) {
       throw tooLarge(source, -1);
@@ -559,20 +555,12 @@ public final class ConfigLoader {
             "duplicate header (header names ignore case; also set as " + first + ")");
         continue;
       }
-      Secret value = secretValue(header.value(), headerPath, isSensitiveHeader(name));
+      Secret value = secrets.value(header.value(), headerPath, Secret.sensitiveHeader(name));
       if (value != null && checkHeaderValue(value.value(), header.value(), headerPath)) {
         headers.put(name, value);
       }
     }
     return headers;
-  }
-
-  /** Header values that are secret even when written literally in the file. */
-  static boolean isSensitiveHeader(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    return lower.equals("authorization") || lower.equals("proxy-authorization")
-        || lower.equals("cookie") || lower.contains("token") || lower.contains("key")
-        || lower.contains("secret") || lower.contains("password") || lower.contains("auth");
   }
 
   /** A header value must not break the request: no CR, LF or other control characters. */
@@ -604,11 +592,10 @@ public final class ConfigLoader {
     String usedPath = child(path, used.key());
     String value;
     if (token != null) {
-      Secret secret = secretValue(token.value(), usedPath, true);
+      Secret secret = secrets.value(token.value(), usedPath, true);
       value = secret == null ? null : secret.value();
     } else {
-      String file = reader.nonEmptyString(tokenFile.value(), usedPath);
-      value = file == null ? null : readSecretFile(file, tokenFile.value(), usedPath);
+      value = secrets.file(tokenFile, usedPath);
     }
     boolean hasAuthorization = headers.keySet().stream()
         .anyMatch(name -> name.equalsIgnoreCase("Authorization"));
@@ -620,112 +607,6 @@ public final class ConfigLoader {
     if (value != null && checkHeaderValue(value, used.value(), usedPath)) {
       headers.put("Authorization", new Secret("Bearer " + value, true));
     }
-  }
-
-  /**
-   * A value written literally, with {@code ${env:NAME}} and {@code ${file:path}} references
-   * replaced (anywhere in it, e.g. {@code authToken=${env:TOKEN}}). A value with a reference is
-   * secret. Messages name the variable or the file, never a value nor the rest of the text.
-   */
-  private Secret secretValue(Node node, String path, boolean sensitive) {
-    String raw = reader.string(node, path);
-    if (raw == null) {
-      return null;
-    }
-    Matcher reference = REFERENCE.matcher(raw);
-    StringBuilder value = new StringBuilder();
-    boolean referenced = false;
-    boolean resolved = true;
-    int literalStart = 0;
-    while (reference.find()) {
-      String literal = raw.substring(literalStart, reference.start());
-      if (literal.contains("${")) {
-        break; // reported below as a malformed reference
-      }
-      value.append(literal);
-      literalStart = reference.end();
-      referenced = true;
-      String part = resolveReference(reference.group(1), reference.group(2), node, path);
-      if (part == null) {
-        resolved = false;
-      } else {
-        value.append(part);
-      }
-    }
-    if (raw.indexOf("${", literalStart) >= 0) {
-      reader.error(node, path, "malformed reference; write ${env:NAME} or ${file:path}");
-      return null;
-    }
-    value.append(raw, literalStart, raw.length());
-    return resolved ? new Secret(value.toString(), sensitive || referenced) : null;
-  }
-
-  /** The value of one {@code ${kind:argument}} reference; null when it has none (reported). */
-  private String resolveReference(String kind, String argument, Node node, String path) {
-    if (kind.equals("file")) {
-      if (argument.isEmpty()) {
-        reader.error(node, path, "${file:} needs a path");
-        return null;
-      }
-      return readSecretFile(argument, node, path);
-    }
-    if (!ENV_NAME.matcher(argument).matches()) {
-      reader.error(node, path, "invalid environment variable name in ${env:...}; it must match "
-          + ENV_NAME.pattern());
-      return null;
-    }
-    String value = env.apply(argument);
-    if (value == null) {
-      reader.error(node, path, "environment variable " + argument + " is not set");
-    } else if (value.isEmpty()) {
-      reader.error(node, path, "environment variable " + argument + " is empty");
-    }
-    return value == null || value.isEmpty() ? null : value;
-  }
-
-  /** A secret file's content without its trailing line breaks; null when unreadable (reported). */
-  private String readSecretFile(String file, Node node, String path) {
-    Path resolved = baseDir.resolve(file);
-    String content;
-    try (InputStream in = Files.newInputStream(resolved)) {
-      // at most one byte over the limit: a path to a device or a log must not fill the memory
-      byte[] bytes = in.readNBytes(MAX_SECRET_FILE_BYTES + 1);
-      if (bytes.length > MAX_SECRET_FILE_BYTES) {
-        reader.error(node, path, "cannot read file " + file + ": more than the "
-            + Sizes.format(MAX_SECRET_FILE_BYTES) + " limit");
-        return null;
-      }
-      content = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (IOException e) {
-      reader.error(node, path, "cannot read file " + file + ": " + reason(resolved, e));
-      return null;
-    }
-    int end = content.length();
-    while (end > 0 && (content.charAt(end - 1) == '\n' || content.charAt(end - 1) == '\r')) {
-      end--;
-    }
-    if (end == 0) {
-      reader.error(node, path, "file " + file + " is empty");
-      return null;
-    }
-    return content.substring(0, end);
-  }
-
-  /** Why a file could not be read, without the file's content. */
-  private static String reason(Path file, IOException e) {
-    if (Files.isDirectory(file)) {
-      return "is a directory";
-    }
-    if (e instanceof NoSuchFileException) {
-      return "no such file";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof CharacterCodingException) {
-      return "not valid UTF-8 text";
-    }
-    return e.getClass().getSimpleName();
   }
 
   /** {@code scheme://host[:port]}, as a browser sends it; or {@code null}, also valid there. */
@@ -1234,8 +1115,8 @@ public final class ConfigLoader {
     boolean secret = false;
     boolean complete = true;
     for (Entry entry : keys.values()) {
-      Secret value = secretValue(entry.value(), child(path, entry.key()),
-          isSensitiveHeader(entry.key()));
+      Secret value = secrets.value(entry.value(), child(path, entry.key()),
+          Secret.sensitiveHeader(entry.key()));
       if (value == null) {
         complete = false;
       } else {
@@ -1398,23 +1279,12 @@ public final class ConfigLoader {
       reader.error(tokenFile.keyNode(), child(path, "token_file"),
           "token and token_file are mutually exclusive");
     } else if (token != null || tokenFile != null) {
-      secret = secretOrFile(token, tokenFile, path);
+      secret = secrets.valueOrFile(token, tokenFile, path);
     } else if (required) {
       reader.error(node, child(path, "token"),
           "missing required key: set token or token_file, or log in with the module's auth");
     }
     return new Hocuspocus(document, secret);
-  }
-
-  /** The value of whichever of {@code value} or {@code file} is set (one is); always secret. */
-  private Secret secretOrFile(Entry value, Entry file, String path) {
-    if (value != null) {
-      return secretValue(value.value(), child(path, value.key()), true);
-    }
-    String filePath = child(path, file.key());
-    String name = reader.nonEmptyString(file.value(), filePath);
-    String content = name == null ? null : readSecretFile(name, file.value(), filePath);
-    return content == null ? null : new Secret(content, true);
   }
 
   /** {@code auth:} a login flow run before the sessions open. */
@@ -1474,7 +1344,7 @@ public final class ConfigLoader {
       reader.error(passwordFile.keyNode(), path,
           "set exactly one of password and password_file, not both");
     } else if (passwordKey != null || passwordFile != null) {
-      password = secretOrFile(passwordKey, passwordFile, path);
+      password = secrets.valueOrFile(passwordKey, passwordFile, path);
     } else if (!NodeReader.hasUnknown(keys, AUTH_KEYS)) {
       reader.error(node, path, "set exactly one of password and password_file");
     }
