@@ -3,8 +3,6 @@ package io.wsprobe.config;
 import static io.wsprobe.config.NodeReader.child;
 import static io.wsprobe.config.NodeReader.item;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.wsprobe.config.Module.App;
 import io.wsprobe.config.Module.Auth;
 import io.wsprobe.config.Module.Broadcast;
@@ -104,9 +102,6 @@ public final class ConfigLoader {
   static final long MAX_MESSAGE_BYTES = 256L * 1024 * 1024;
   static final int MAX_MESSAGE_COUNT = 1000;
   static final int MAX_BROADCAST_RECEIVERS = 50;
-  /** A {@code <json>} value (join.args, marker.data), with YAML aliases expanded. */
-  static final int MAX_JSON_VALUES = 10_000;
-  static final long MAX_JSON_BYTES = 1024 * 1024;
   static final String DEFAULT_MARKER_EVENT = "wsprobe-marker";
   /** The login flows {@code auth.type} knows. */
   static final List<String> AUTH_TYPES = List.of("docmost");
@@ -134,15 +129,14 @@ public final class ConfigLoader {
   private final Path baseDir;
   private final NodeReader reader;
   private final SecretResolver secrets;
-  private final Scalars scalars = new Scalars();
-  /** Every {@code <json>} node converted so far, by identity: an alias is converted once. */
-  private final Map<Node, Json> converted = new IdentityHashMap<>();
+  private final JsonValues json;
 
   private ConfigLoader(String source, Path baseDir, Function<String, String> env) {
     this.source = source;
     this.baseDir = baseDir == null ? Path.of("") : baseDir;
     this.reader = new NodeReader(source);
     this.secrets = new SecretResolver(reader, this.baseDir, env);
+    this.json = new JsonValues(reader);
   }
 
   /**
@@ -1035,15 +1029,15 @@ public final class ConfigLoader {
     } else {
       event = reader.nonEmptyString(eventKey.value(), child(path, "event"));
     }
-    JsonArray args = new JsonArray();
+    Object args = List.of();
     Entry argsKey = keys.get("args");
     if (argsKey != null) {
       String argsPath = child(path, "args");
       int errorsBefore = reader.errors().size();
       if (reader.list(argsKey.value(), argsPath) != null && !NodeReader.isNull(argsKey.value())) {
-        Json json = json(argsKey.value(), argsPath, newIdentitySet());
-        if (fits(json, argsKey.value(), argsPath)) {
-          args = (JsonArray) json.value();
+        JsonValues.Json converted = json.convert(argsKey.value(), argsPath, JsonValues.newIdentitySet());
+        if (json.fits(converted, argsKey.value(), argsPath)) {
+          args = converted.value();
         }
       }
       if (reader.errors().size() > errorsBefore) {
@@ -1056,7 +1050,7 @@ public final class ConfigLoader {
       Boolean value = reader.bool(ackKey.value(), child(path, "ack"));
       ack = value != null && value;
     }
-    return event == null ? null : new SocketIo.Event(event, args.encode(), ack);
+    return event == null ? null : new SocketIo.Event(event, JsonValues.encode(args), ack);
   }
 
   /** {@code marker: { event, data }}: the data as a JSON object text, without {@code probe}. */
@@ -1070,13 +1064,13 @@ public final class ConfigLoader {
     if (eventKey != null) {
       event = reader.nonEmptyString(eventKey.value(), child(path, "event"));
     }
-    JsonObject data = new JsonObject();
+    Map<String, Object> data = new LinkedHashMap<>();
     Entry dataKey = keys.get("data");
     if (dataKey != null) {
       String dataPath = child(path, "data");
       int errorsBefore = reader.errors().size();
       Map<String, Entry> fields = reader.mapping(dataKey.value(), dataPath, null);
-      Set<Node> open = newIdentitySet();
+      Set<Node> open = JsonValues.newIdentitySet();
       open.add(dataKey.value());
       long values = 1;
       long bytes = 2;
@@ -1086,20 +1080,20 @@ public final class ConfigLoader {
               "reserved: the sender sets probe to the marker's unique id");
           continue;
         }
-        Json value = json(field.value(), child(dataPath, field.key()), open);
+        JsonValues.Json value = json.convert(field.value(), child(dataPath, field.key()), open);
         data.put(field.key(), value.value());
-        values = capped(values, value.values());
-        bytes = capped(bytes, field.key().length() + 4 + value.bytes());
-        if (values > MAX_JSON_VALUES || bytes > MAX_JSON_BYTES) {
+        values = JsonValues.capped(values, value.values());
+        bytes = JsonValues.capped(bytes, field.key().length() + 4 + value.bytes());
+        if (JsonValues.pastLimits(values, bytes)) {
           break;
         }
       }
-      fits(new Json(data, values, bytes), dataKey.value(), dataPath);
+      json.fits(new JsonValues.Json(data, values, bytes), dataKey.value(), dataPath);
       if (reader.errors().size() > errorsBefore) {
         return null;
       }
     }
-    return event == null ? null : new SocketIo.Event(event, data.encode());
+    return event == null ? null : new SocketIo.Event(event, JsonValues.encode(data));
   }
 
   /**
@@ -1111,7 +1105,7 @@ public final class ConfigLoader {
     if (keys == null) {
       return null;
     }
-    JsonObject object = new JsonObject();
+    Map<String, Object> object = new LinkedHashMap<>();
     boolean secret = false;
     boolean complete = true;
     for (Entry entry : keys.values()) {
@@ -1124,132 +1118,7 @@ public final class ConfigLoader {
         object.put(entry.key(), value.value());
       }
     }
-    return complete ? new Secret(object.encode(), secret) : null;
-  }
-
-  private static Set<Node> newIdentitySet() {
-    return Collections.newSetFromMap(new IdentityHashMap<>());
-  }
-
-  /**
-   * A {@code <json>} value converted, with the size of its JSON text once YAML aliases are
-   * expanded: {@code values} counts every JSON value in it, {@code bytes} about its encoded
-   * length. Both stop growing just past the limits.
-   */
-  private record Json(Object value, long values, long bytes) {
-  }
-
-  private static long capped(long a, long b) {
-    return Math.min(a + b, MAX_JSON_BYTES + 1L);
-  }
-
-  /**
-   * Whether a whole {@code <json>} value fits the limits; reported when not. Aliases let a short
-   * file name a value that is exponentially larger (25 levels of {@code [*prev, *prev]} are 2^25
-   * values), and it is encoded whole into every message sent.
-   */
-  private boolean fits(Json json, Node at, String path) {
-    if (json.values() > MAX_JSON_VALUES) {
-      reader.error(at, path, "expands to more than " + MAX_JSON_VALUES + " values");
-      return false;
-    }
-    if (json.bytes() > MAX_JSON_BYTES) {
-      reader.error(at, path, "expands to more than " + Sizes.format(MAX_JSON_BYTES) + " of JSON");
-      return false;
-    }
-    return true;
-  }
-
-  /**
-   * A YAML value as a JSON value: {@link JsonObject}, {@link JsonArray}, String, Boolean, a number
-   * or null. Scalars keep their YAML type ({@code 5} is a number, {@code "5"} a string); a scalar
-   * of another type (a date, say) is its text as written. A node reached again through an alias
-   * is converted once ({@link #converted}), so the work is the file's size, not the expansion's;
-   * a collection stops being converted once it is past the limits.
-   *
-   * @param open the collections being converted, to catch an alias to an enclosing one
-   */
-  private Json json(Node node, String path, Set<Node> open) {
-    Json done = converted.get(node);
-    if (done != null) {
-      return done;
-    }
-    Json json;
-    if (node instanceof MappingNode || node instanceof SequenceNode) {
-      if (!open.add(node)) {
-        reader.error(node, path, "a YAML alias to an enclosing value cannot be written as JSON");
-        return new Json(null, 1, 4);
-      }
-      long values = 1;
-      long bytes = 2;
-      if (node instanceof MappingNode) {
-        JsonObject object = new JsonObject();
-        Map<String, Entry> entries = reader.mapping(node, path, null);
-        for (Entry entry : entries == null ? List.<Entry>of() : entries.values()) {
-          Json value = json(entry.value(), child(path, entry.key()), open);
-          object.put(entry.key(), value.value());
-          values = capped(values, value.values());
-          bytes = capped(bytes, entry.key().length() + 4 + value.bytes());
-          if (values > MAX_JSON_VALUES || bytes > MAX_JSON_BYTES) {
-            break;
-          }
-        }
-        json = new Json(object, values, bytes);
-      } else {
-        JsonArray array = new JsonArray();
-        for (Node item : ((SequenceNode) node).getValue()) {
-          Json value = json(item, item(path, array.size()), open);
-          array.add(value.value());
-          values = capped(values, value.values());
-          bytes = capped(bytes, value.bytes() + 1);
-          if (values > MAX_JSON_VALUES || bytes > MAX_JSON_BYTES) {
-            break;
-          }
-        }
-        json = new Json(array, values, bytes);
-      }
-      open.remove(node);
-    } else {
-      ScalarNode scalar = (ScalarNode) node;
-      Object value = scalar(scalar, path);
-      json = new Json(value, 1, scalar.getValue().length() + 2L);
-    }
-    converted.put(node, json);
-    return json;
-  }
-
-  private Object scalar(ScalarNode scalar, String path) {
-    Tag tag = scalar.getTag();
-    if (Tag.NULL.equals(tag)) {
-      return null;
-    }
-    if (Tag.BOOL.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag)) {
-      Object value;
-      try {
-        value = scalars.construct(scalar);
-      } catch (YAMLException | NumberFormatException e) {
-        reader.error(scalar, path, "cannot read " + NodeReader.kind(scalar) + " \""
-            + scalar.getValue() + "\"");
-        return null;
-      }
-      if (value instanceof Double number && !Double.isFinite(number)) {
-        reader.error(scalar, path, "JSON has no infinity or NaN, got \"" + scalar.getValue() + "\"");
-        return null;
-      }
-      return value;
-    }
-    return scalar.getValue();
-  }
-
-  /** Builds the value of a bool, int or float scalar the way YAML defines it (0x1F, 1_000, ...). */
-  private static final class Scalars extends SafeConstructor {
-    Scalars() {
-      super(new LoaderOptions());
-    }
-
-    Object construct(ScalarNode node) {
-      return constructObject(node);
-    }
+    return complete ? new Secret(JsonValues.encode(object), secret) : null;
   }
 
   private Hocuspocus hocuspocus(Node node, String path, boolean required, boolean hasAuth) {
