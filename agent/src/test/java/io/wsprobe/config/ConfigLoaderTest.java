@@ -1881,12 +1881,12 @@ class ConfigLoaderTest {
   class Documentation {
 
     static Stream<String> keys() {
-      return Stream.of(ConfigLoader.TOP_KEYS, ConfigLoader.GLOBAL_KEYS, ConfigLoader.BUCKET_KEYS,
-          ConfigLoader.MODULE_KEYS, ConfigLoader.TLS_KEYS, ConfigLoader.MESSAGE_KEYS,
-          ConfigLoader.EXPECT_KEYS, ConfigLoader.JSON_KEYS, ConfigLoader.HOLD_KEYS,
-          ConfigLoader.BROADCAST_KEYS, ConfigLoader.SOCKETIO_KEYS, ConfigLoader.JOIN_KEYS,
-          ConfigLoader.MARKER_KEYS, ConfigLoader.HOCUSPOCUS_KEYS, ConfigLoader.AUTH_KEYS,
-          ConfigLoader.TARGET_KEYS).flatMap(List::stream).distinct();
+      return Stream.of(ConfigLoader.TOP_KEYS, GlobalReader.KEYS, GlobalReader.BUCKET_KEYS,
+          ModuleReader.KEYS, TlsReader.KEYS, MessageReader.KEYS,
+          MessageReader.EXPECT_KEYS, MessageReader.JSON_KEYS, ModuleReader.HOLD_KEYS,
+          AppReader.BROADCAST_KEYS, SocketIoReader.KEYS, SocketIoReader.JOIN_KEYS,
+          SocketIoReader.MARKER_KEYS, AppReader.HOCUSPOCUS_KEYS, AuthReader.KEYS,
+          TargetReader.KEYS).flatMap(List::stream).distinct();
     }
 
     @ParameterizedTest(name = "{0}")
