@@ -34,11 +34,24 @@ final class SecretResolver {
   private final NodeReader reader;
   private final Path baseDir;
   private final Function<String, String> env;
+  /** Whether {@code ${...}} references are resolved: not in values typed on a command line. */
+  private final boolean references;
 
   SecretResolver(NodeReader reader, Path baseDir, Function<String, String> env) {
+    this(reader, baseDir, Objects.requireNonNull(env, "env"), true);
+  }
+
+  private SecretResolver(NodeReader reader, Path baseDir, Function<String, String> env,
+                         boolean references) {
     this.reader = reader;
     this.baseDir = baseDir;
-    this.env = Objects.requireNonNull(env, "env");
+    this.env = env;
+    this.references = references;
+  }
+
+  /** A resolver that takes every value literally, as {@code wsprobe probe --header} always did. */
+  static SecretResolver literal(NodeReader reader, Path baseDir) {
+    return new SecretResolver(reader, baseDir, name -> null, false);
   }
 
   /**
@@ -48,8 +61,8 @@ final class SecretResolver {
    */
   Secret value(Node node, String path, boolean sensitive) {
     String raw = reader.string(node, path);
-    if (raw == null) {
-      return null;
+    if (raw == null || !references) {
+      return raw == null ? null : new Secret(raw, sensitive);
     }
     Matcher reference = REFERENCE.matcher(raw);
     StringBuilder value = new StringBuilder();
