@@ -51,15 +51,9 @@ public final class CommandLineModule {
    */
   public static Module overlay(Module base, Options options) {
     NodeReader reader = new NodeReader(SOURCE);
-    ConfigValidator validator = new ConfigValidator(reader);
     Path workingDir = Path.of("").toAbsolutePath();
-    SecretResolver literal = SecretResolver.literal(reader, workingDir);
-    UrlReader urls = new UrlReader(reader);
-    ModuleReader modules = new ModuleReader(reader, new RequestReader(reader, literal, validator),
-        new TlsReader(reader, workingDir, validator), new MessageReader(reader),
-        new AppReader(reader, literal, new SocketIoReader(reader, literal, new JsonValues(reader)),
-            new AuthReader(reader, literal, urls, validator), validator),
-        validator);
+    ModuleReader modules = new Readers(reader, SecretResolver.literal(reader, workingDir),
+        workingDir).modules;
     Module given = modules.module(base.name(), keys(options), "");
     if (!reader.errors().isEmpty()) {
       throw new IllegalArgumentException(String.join("\n",

@@ -46,26 +46,13 @@ public final class ConfigLoader {
 
   private final String source;
   private final NodeReader reader;
-  private final GlobalReader global;
-  private final ModuleReader modules;
-  private final TargetReader targets;
+  private final Readers readers;
 
   private ConfigLoader(String source, Path baseDir, Function<String, String> env) {
     this.source = source;
     this.reader = new NodeReader(source);
     Path dir = baseDir == null ? Path.of("") : baseDir;
-    ConfigValidator validator = new ConfigValidator(reader);
-    SecretResolver secrets = new SecretResolver(reader, dir, env);
-    LabelReader labels = new LabelReader(reader);
-    UrlReader urls = new UrlReader(reader);
-    this.global = new GlobalReader(reader, labels, validator);
-    this.modules = new ModuleReader(reader, new RequestReader(reader, secrets, validator),
-        new TlsReader(reader, dir, validator), new MessageReader(reader),
-        new AppReader(reader, secrets,
-            new SocketIoReader(reader, secrets, new JsonValues(reader)),
-            new AuthReader(reader, secrets, urls, validator), validator),
-        validator);
-    this.targets = new TargetReader(reader, labels, urls, validator);
+    this.readers = new Readers(reader, new SecretResolver(reader, dir, env), dir);
   }
 
   /**
@@ -159,10 +146,10 @@ public final class ConfigLoader {
       if (top == null) {
         throw failure();
       }
-      globalSettings = global.read(top.get("global"));
+      globalSettings = readers.global.read(top.get("global"));
       moduleMap.put(Module.DEFAULT_NAME, Module.defaults());
-      Set<String> moduleNames = modules.read(top.get("modules"), moduleMap);
-      targetList = targets.read(top.get("targets"), globalSettings, moduleMap, moduleNames);
+      Set<String> moduleNames = readers.modules.read(top.get("modules"), moduleMap);
+      targetList = readers.targets.read(top.get("targets"), globalSettings, moduleMap, moduleNames);
     } catch (NodeReader.Stopped e) {
       throw failure();
     }

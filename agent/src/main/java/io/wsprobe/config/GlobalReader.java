@@ -42,10 +42,8 @@ final class GlobalReader {
     }
     Entry intervalKey = keys.get("interval");
     Entry timeoutKey = keys.get("timeout");
-    Duration interval = intervalKey == null ? defaults.interval()
-        : reader.duration(intervalKey.value(), child(path, "interval"));
-    Duration timeout = timeoutKey == null ? defaults.timeout()
-        : reader.duration(timeoutKey.value(), child(path, "timeout"));
+    Duration interval = reader.duration(intervalKey, path, defaults.interval());
+    Duration timeout = reader.duration(timeoutKey, path, defaults.timeout());
     validator.globalTimeout(intervalKey, timeoutKey, interval, timeout);
 
     Map<String, String> labelValues = Map.of();

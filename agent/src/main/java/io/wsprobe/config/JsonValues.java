@@ -9,7 +9,6 @@ import io.wsprobe.config.NodeReader.Entry;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -209,15 +208,11 @@ final class JsonValues {
       out.writeString(text);
     } else if (value instanceof Boolean bool) {
       out.writeBoolean(bool);
-    } else if (value instanceof Integer number) {
-      out.writeNumber(number);
-    } else if (value instanceof Long number) {
-      out.writeNumber(number);
+    } else if (value instanceof Integer || value instanceof Long) {
+      out.writeNumber(((Number) value).longValue()); // the same digits as writeNumber(int)
     } else if (value instanceof Double number) {
       out.writeNumber(number);
     } else if (value instanceof BigInteger number) {
-      out.writeNumber(number);
-    } else if (value instanceof BigDecimal number) {
       out.writeNumber(number);
     } else {
       out.writeString(value.toString());

@@ -109,10 +109,8 @@ final class TargetReader {
 
     Entry intervalKey = keys.get("interval");
     Entry timeoutKey = keys.get("timeout");
-    Duration interval = intervalKey == null ? global.interval()
-        : reader.duration(intervalKey.value(), child(path, "interval"));
-    Duration timeout = timeoutKey == null ? global.timeout()
-        : reader.duration(timeoutKey.value(), child(path, "timeout"));
+    Duration interval = reader.duration(intervalKey, path, global.interval());
+    Duration timeout = reader.duration(timeoutKey, path, global.timeout());
     Module module = moduleName == null ? null : modules.get(moduleName);
     validator.targetTimeout(new ConfigValidator.Timing(node, path, intervalKey, timeoutKey,
         moduleKey), interval, timeout, moduleName, module);
