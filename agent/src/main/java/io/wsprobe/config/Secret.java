@@ -35,7 +35,7 @@ public record Secret(String value, boolean secret) {
   public static boolean sensitiveHeader(String name) {
     String n = name.toLowerCase(java.util.Locale.ROOT);
     return n.equals("authorization") || n.equals("proxy-authorization") || n.equals("cookie")
-        || n.equals("set-cookie") || n.contains("token") || n.contains("key") && !n.startsWith("sec-websocket")
+        || n.equals("set-cookie") || n.contains("token") || n.contains("key") && !n.equals("sec-websocket-key")
         || n.contains("secret") || n.contains("password") || n.contains("auth");
   }
 
