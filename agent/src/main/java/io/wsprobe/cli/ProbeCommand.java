@@ -1,12 +1,12 @@
 package io.wsprobe.cli;
 
 import io.vertx.core.Vertx;
+import io.wsprobe.config.CommandLineModule;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigException;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.config.Durations;
 import io.wsprobe.config.Module;
-import io.wsprobe.config.CommandLineModule;
 import io.wsprobe.config.Target;
 import io.wsprobe.log.Logging;
 import io.wsprobe.prober.ProbeResult;

@@ -1,7 +1,7 @@
 package io.wsprobe.config;
 
-import static io.wsprobe.config.NodeReader.item;
 import static io.wsprobe.config.NodeReader.child;
+import static io.wsprobe.config.NodeReader.item;
 
 import io.wsprobe.config.NodeReader.Entry;
 import java.net.URI;
