@@ -77,15 +77,21 @@ public final class CommandLineModule {
 
   /**
    * The whole probe's limit: {@code --timeout} when given, else 5s (plus the hold and 5s more
-   * when the module holds); it must leave room for the hold.
+   * when the module holds); it must leave room for the module's hold and broadcast, as a
+   * target's timeout must.
    */
   public static Duration timeout(String option, Module module) {
     Duration holdFor = module.hold() == null ? Duration.ZERO : module.hold().duration();
     Duration limit = option != null ? Durations.parse(option)
         : Duration.ofSeconds(5).plus(holdFor.isZero() ? Duration.ZERO : holdFor.plusSeconds(5));
     String problem = holdFor.isZero() ? null : ConfigValidator.holdWithinTimeout(limit, holdFor);
+    Module.Broadcast broadcast = module.app().broadcast();
+    if (problem == null && broadcast != null) {
+      problem = ConfigValidator.broadcastWithinTimeout(limit, broadcast);
+    }
     if (problem != null) {
-      throw new IllegalArgumentException("--timeout " + Durations.format(limit) + problem);
+      throw new IllegalArgumentException("--timeout " + Durations.format(limit) + problem
+          + " of module " + module.name());
     }
     return limit;
   }

@@ -69,19 +69,29 @@ final class ConfigValidator {
     }
 
     Broadcast broadcast = module == null ? null : module.app().broadcast();
-    if (broadcast != null && broadcast.timeout() != null && timeout != null
-        && broadcast.timeout().compareTo(timeout) >= 0) {
-      reader.error(node, path, timeoutShown + " must be above the broadcast "
-          + "timeout " + Durations.format(broadcast.timeout()) + " of module " + moduleName);
-    } else if (broadcast != null && !broadcast.settle().isZero() && timeout != null) {
-      Duration needed = broadcast.timeout() == null ? broadcast.settle()
-          : broadcast.settle().plus(broadcast.timeout());
-      if (needed.compareTo(timeout) >= 0) {
-        reader.error(node, path, timeoutShown + " must be above the broadcast "
-            + "settle" + (broadcast.timeout() == null ? " " : " + timeout ")
-            + Durations.format(needed) + " of module " + moduleName);
-      }
+    String broadcastProblem = broadcast == null || timeout == null ? null
+        : broadcastWithinTimeout(timeout, broadcast);
+    if (broadcastProblem != null) {
+      reader.error(node, path, timeoutShown + broadcastProblem + " of module " + moduleName);
     }
+  }
+
+  /**
+   * The end of the message when a probe's {@code timeout} does not leave room for a broadcast:
+   * its timeout, or its settle plus timeout ({@code " must be above the broadcast timeout 5s"}),
+   * else null.
+   */
+  static String broadcastWithinTimeout(Duration timeout, Broadcast broadcast) {
+    if (broadcast.timeout() != null && broadcast.timeout().compareTo(timeout) >= 0) {
+      return " must be above the broadcast timeout " + Durations.format(broadcast.timeout());
+    }
+    if (broadcast.settle().isZero()) {
+      return null;
+    }
+    Duration needed = broadcast.timeout() == null ? broadcast.settle()
+        : broadcast.settle().plus(broadcast.timeout());
+    return needed.compareTo(timeout) < 0 ? null : " must be above the broadcast settle"
+        + (broadcast.timeout() == null ? " " : " + timeout ") + Durations.format(needed);
   }
 
   /**

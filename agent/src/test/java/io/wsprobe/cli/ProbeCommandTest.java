@@ -27,7 +27,7 @@ class ProbeCommandTest {
   void theTimeoutMustLeaveRoomForTheHold() {
     Run r = run("probe", "ws://127.0.0.1:1/app", "--hold", "6s", "--timeout", "5s");
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("wsprobe probe: --timeout 5s must be above the hold duration 6s");
+    assertThat(r.err()).contains("wsprobe probe: --timeout 5s must be above the hold duration 6s of module default");
   }
 
   @Test

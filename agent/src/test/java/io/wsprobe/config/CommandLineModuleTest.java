@@ -90,7 +90,18 @@ class CommandLineModuleTest {
     assertThat(CommandLineModule.timeout(null, holding)).isEqualTo(Duration.ofSeconds(16));
     assertThat(CommandLineModule.timeout(null, Module.defaults())).isEqualTo(Duration.ofSeconds(5));
     assertThatThrownBy(() -> CommandLineModule.timeout("5s", holding))
-        .hasMessage("--timeout 5s must be above the hold duration 6s");
+        .hasMessage("--timeout 5s must be above the hold duration 6s of module default");
+  }
+
+  @Test
+  void theTimeoutLeavesRoomForTheBroadcast() throws Exception {
+    Module room = ConfigTesting.parse("modules:\n  room:\n    broadcast: { timeout: 5s, settle: 1s }\n")
+        .modules().get("room");
+    assertThatThrownBy(() -> CommandLineModule.timeout(null, room))
+        .hasMessage("--timeout 5s must be above the broadcast timeout 5s of module room");
+    assertThatThrownBy(() -> CommandLineModule.timeout("6s", room))
+        .hasMessage("--timeout 6s must be above the broadcast settle + timeout 6s of module room");
+    assertThat(CommandLineModule.timeout("7s", room)).isEqualTo(Duration.ofSeconds(7));
   }
 
   @Test
