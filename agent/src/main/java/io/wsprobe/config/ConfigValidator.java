@@ -15,9 +15,11 @@ import org.yaml.snakeyaml.nodes.Node;
  * Every rule that ties one setting to another: timeouts against intervals, hold and broadcast
  * durations against the probe's timeout, blocks that need a protocol, credentials that must not
  * travel in the clear, keys that come in pairs or exclude each other. The readers build the
- * records; they hand each value over here once it is typed, at the point the rule applies, so
- * every error keeps its line, its path and its place in the list. {@code wsprobe probe} applies
- * the same rules to its options ({@link #holdWithinTimeout}).
+ * records; they hand the typed values over here as soon as a rule's inputs are complete, rather
+ * than in a pass after reading, so that every error keeps its line, its path, its place among
+ * the errors of the same line, and its count towards the 100-error cap (which stops the reading
+ * where it is reached). {@code wsprobe probe} reads its options through the same readers, and
+ * checks its timeout with {@link #holdWithinTimeout} and {@link #broadcastWithinTimeout}.
  */
 final class ConfigValidator {
 
@@ -105,17 +107,10 @@ final class ConfigValidator {
 
   /** {@code hold.ping_interval} below {@code hold.duration}. */
   void pingBelowHold(Entry pingKey, Duration pingInterval, Duration duration, String holdPath) {
-    String problem = pingInterval == null || duration == null ? null
-        : pingProblem(pingInterval, duration);
-    if (problem != null) {
-      reader.error(pingKey.value(), child(holdPath, "ping_interval"), problem);
+    if (pingInterval != null && duration != null && pingInterval.compareTo(duration) >= 0) {
+      reader.error(pingKey.value(), child(holdPath, "ping_interval"), Durations.format(pingInterval)
+          + " must be below the hold duration " + Durations.format(duration));
     }
-  }
-
-  /** What is wrong with pinging every {@code pingInterval} while holding {@code duration}, or null. */
-  static String pingProblem(Duration pingInterval, Duration duration) {
-    return pingInterval.compareTo(duration) >= 0 ? Durations.format(pingInterval)
-        + " must be below the hold duration " + Durations.format(duration) : null;
   }
 
   // ------------------------------------------------------------------------- pairs and clashes
