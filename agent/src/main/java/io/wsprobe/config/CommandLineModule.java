@@ -31,7 +31,7 @@ public final class CommandLineModule {
   private static final String SOURCE = "command line";
 
   /**
-   * The options; null or empty = not given.
+   * The options; a null text or an empty list = not given.
    *
    * @param headers name and value of each {@code --header}, in order (a later one of the same
    *                name replaces an earlier one)
