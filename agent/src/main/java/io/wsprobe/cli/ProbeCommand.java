@@ -1,12 +1,12 @@
 package io.wsprobe.cli;
 
 import io.vertx.core.Vertx;
+import io.wsprobe.config.CommandLineModule;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigException;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.config.Durations;
 import io.wsprobe.config.Module;
-import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.log.Logging;
 import io.wsprobe.prober.ProbeResult;
@@ -17,7 +17,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -87,12 +86,7 @@ final class ProbeCommand implements Callable<Integer> {
     try {
       uri = parseUrl(url);
       module = module();
-      Duration holdFor = module.hold() == null ? Duration.ZERO : module.hold().duration();
-      limit = timeout != null ? Durations.parse(timeout) : Duration.ofSeconds(5).plus(holdFor.isZero() ? Duration.ZERO : holdFor.plusSeconds(5));
-      if (!holdFor.isZero() && limit.compareTo(holdFor) <= 0) {
-        throw new IllegalArgumentException("--timeout " + Durations.format(limit) + " must be above the hold "
-            + Durations.format(holdFor));
-      }
+      limit = CommandLineModule.timeout(timeout, module);
     } catch (IllegalArgumentException | ConfigException e) {
       System.err.println("wsprobe probe: " + e.getMessage());
       return 2;
@@ -156,7 +150,7 @@ final class ProbeCommand implements Callable<Integer> {
             + " (modules: " + String.join(", ", config.modules().keySet()) + ")");
       }
     }
-    Map<String, Secret> hdrs = new LinkedHashMap<>(base.headers());
+    List<Map.Entry<String, String>> given = new ArrayList<>();
     for (String h : headers) {
       int colon = h.indexOf(':');
       if (colon <= 0) {
@@ -165,30 +159,17 @@ final class ProbeCommand implements Callable<Integer> {
       String name = h.substring(0, colon).trim();
       String value = h.substring(colon + 1).trim();
       checkHeader(name, value);
-      hdrs.put(name, new Secret(value, Secret.sensitiveHeader(name)));
+      given.add(Map.entry(name, value));
     }
-    List<String> protocols = subprotocols.isEmpty() ? base.subprotocols() : List.copyOf(subprotocols);
-    Module.Tls t = base.tls();
-    Module.Tls tls = new Module.Tls(caFile != null ? Path.of(caFile).toAbsolutePath().toString() : t.caFile(),
-        t.certFile(), t.keyFile(), serverName != null ? serverName : t.serverName(),
-        insecure || t.insecureSkipVerify());
-    List<Module.Message> messages = base.messages();
-    if (!send.isEmpty()) {
-      Module.Expect e = expect == null ? new Module.Expect(Module.Expect.Kind.ANY, null, null)
-          : new Module.Expect(Module.Expect.Kind.CONTAINS, expect, null);
-      messages = send.stream().map(s -> new Module.Message(s, false, e, 1)).toList();
-    } else if (expect != null) {
+    if (send.isEmpty() && expect != null) {
       throw new IllegalArgumentException("--expect needs --send");
     }
-    Module.Hold holdCfg = base.hold();
-    if (hold != null) {
-      holdCfg = new Module.Hold(Durations.parse(hold), pingInterval == null ? null : Durations.parse(pingInterval));
-    } else if (pingInterval != null) {
+    if (hold == null && pingInterval != null) {
       throw new IllegalArgumentException("--ping-interval needs --hold");
     }
-    return new Module(base.name(), hdrs, origin != null ? origin : base.origin(), protocols, tls,
-        base.ipProtocol(), base.ipProtocolFallback(), base.maxMessageBytes(), messages, holdCfg,
-        base.app(), base.publicQueryParams());
+    // the same readers and rules as a module in a file; an error names the option
+    return CommandLineModule.overlay(base, new CommandLineModule.Options(given, subprotocols,
+        origin, caFile, serverName, insecure, send, expect, hold, pingInterval));
   }
 
   /**

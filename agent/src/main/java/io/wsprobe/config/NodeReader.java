@@ -278,6 +278,11 @@ final class NodeReader {
     }
   }
 
+  /** The duration of {@code entry}, a key of {@code parentPath}; {@code inherited} when not set. */
+  Duration duration(Entry entry, String parentPath, Duration inherited) {
+    return entry == null ? inherited : duration(entry.value(), child(parentPath, entry.key()));
+  }
+
   /** A duration above zero. */
   Duration duration(Node node, String path) {
     Duration duration = durationOrZero(node, path);

@@ -27,12 +27,15 @@ public record Secret(String value, boolean secret) {
 
   /**
    * Header names whose values are always treated as secret, wherever they come from:
-   * credentials, cookies, and anything named like a token or key.
+   * credentials, cookies, and anything named like a token or key. The one rule for the config
+   * (literal header values, {@code socketio.auth} keys), the CLI, traces and the redactor.
+   * {@code Sec-WebSocket-Key} is the handshake's nonce, not a credential: it stays visible so an
+   * Accept mismatch can be checked.
    */
   public static boolean sensitiveHeader(String name) {
     String n = name.toLowerCase(java.util.Locale.ROOT);
     return n.equals("authorization") || n.equals("proxy-authorization") || n.equals("cookie")
-        || n.equals("set-cookie") || n.contains("token") || n.contains("key") && !n.startsWith("sec-websocket")
+        || n.equals("set-cookie") || n.contains("token") || n.contains("key") && !n.equals("sec-websocket-key")
         || n.contains("secret") || n.contains("password") || n.contains("auth");
   }
 

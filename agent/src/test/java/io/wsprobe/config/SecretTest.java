@@ -28,4 +28,16 @@ class SecretTest {
   void theUserInfoPasswordIsHidden() {
     assertThat(Secret.redactUrl(URI.create("ws://probe:hunter2@h:8080/x"))).isEqualTo("ws://probe:<secret>@h:8080/x");
   }
+
+  @Test
+  void oneSensitiveHeaderRuleForConfigAndTraces() throws Exception {
+    assertThat(Secret.sensitiveHeader("Set-Cookie")).isTrue();
+    assertThat(Secret.sensitiveHeader("X-Api-Key")).isTrue();
+    assertThat(Secret.sensitiveHeader("Sec-WebSocket-Key")).isFalse(); // the handshake's nonce
+    assertThat(Secret.sensitiveHeader("Sec-WebSocket-Api-Key")).isTrue();
+    Config config = ConfigLoader.parse("modules:\n  m:\n    headers:\n      Set-Cookie: abc\n",
+        "test.yml", null, name -> null);
+    assertThat(config.modules().get("m").headers().get("Set-Cookie"))
+        .isEqualTo(new Secret("abc", true));
+  }
 }

@@ -1,0 +1,121 @@
+package io.wsprobe.config;
+
+import static io.wsprobe.config.NodeReader.child;
+import static io.wsprobe.config.NodeReader.item;
+
+import io.wsprobe.config.NodeReader.Entry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** The {@code targets:} list; each target resolved against {@link Global} and the modules. */
+final class TargetReader {
+
+  static final List<String> KEYS = List.of("name", "url", "module", "labels", "interval", "timeout");
+
+  private final NodeReader reader;
+  private final LabelReader labels;
+  private final UrlReader urls;
+  private final ConfigValidator validator;
+
+  TargetReader(NodeReader reader, LabelReader labels, UrlReader urls, ConfigValidator validator) {
+    this.reader = reader;
+    this.labels = labels;
+    this.urls = urls;
+    this.validator = validator;
+  }
+
+  List<Target> read(Entry section, Global global, Map<String, Module> modules,
+                    Set<String> moduleNames) {
+    List<Target> targets = new ArrayList<>();
+    if (section == null) {
+      return targets;
+    }
+    List<Node> items = reader.list(section.value(), "targets");
+    if (items == null) {
+      return targets;
+    }
+    Map<String, String> names = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      Target target = target(items.get(i), item("targets", i), global, modules, moduleNames, names);
+      if (target != null) {
+        targets.add(target);
+      }
+    }
+    return targets;
+  }
+
+  private Target target(Node node, String path, Global global, Map<String, Module> modules,
+                        Set<String> moduleNames, Map<String, String> names) {
+    Map<String, Entry> keys = reader.mapping(node, path, KEYS);
+    if (keys == null) {
+      return null;
+    }
+
+    String name = null;
+    Entry nameKey = keys.get("name");
+    if (nameKey == null) {
+      reader.error(node, child(path, "name"), "missing required key");
+    } else {
+      name = reader.nonEmptyString(nameKey.value(), child(path, "name"));
+      String unsafe = name == null ? null : LabelReader.unsafeCharacter(name);
+      if (unsafe != null) {
+        reader.error(nameKey.value(), child(path, "name"), "contains " + unsafe);
+        name = null;
+      }
+      String first = name == null ? null : names.putIfAbsent(name, path);
+      if (first != null) {
+        reader.error(nameKey.value(), child(path, "name"),
+            "duplicate target name \"" + name + "\" (first at " + first + ")");
+      }
+    }
+
+    URI url = null;
+    Entry urlKey = keys.get("url");
+    if (urlKey == null) {
+      reader.error(node, child(path, "url"), "missing required key");
+    } else {
+      url = urls.ws(urlKey.value(), child(path, "url"));
+    }
+
+    String moduleName = Module.DEFAULT_NAME;
+    Entry moduleKey = keys.get("module");
+    if (moduleKey != null) {
+      String modulePath = child(path, "module");
+      moduleName = reader.nonEmptyString(moduleKey.value(), modulePath);
+      String unsafe = moduleName == null ? null : LabelReader.unsafeCharacter(moduleName);
+      if (unsafe != null) {
+        reader.error(moduleKey.value(), modulePath, "contains " + unsafe);
+        moduleName = null;
+      } else if (moduleName != null && !moduleNames.contains(moduleName)) {
+        reader.error(moduleKey.value(), modulePath, "unknown module \"" + moduleName
+            + "\" (known: " + String.join(", ", moduleNames) + ")");
+        moduleName = null;
+      }
+    }
+
+    Map<String, String> labelValues = new LinkedHashMap<>(global.labels());
+    Entry labelsKey = keys.get("labels");
+    if (labelsKey != null) {
+      labelValues.putAll(labels.labels(labelsKey.value(), child(path, "labels")));
+    }
+
+    Entry intervalKey = keys.get("interval");
+    Entry timeoutKey = keys.get("timeout");
+    Duration interval = reader.duration(intervalKey, path, global.interval());
+    Duration timeout = reader.duration(timeoutKey, path, global.timeout());
+    Module module = moduleName == null ? null : modules.get(moduleName);
+    validator.targetTimeout(new ConfigValidator.Timing(node, path, intervalKey, timeoutKey,
+        moduleKey), interval, timeout, moduleName, module);
+
+    return new Target(name, url, moduleName, Collections.unmodifiableMap(labelValues), interval,
+        timeout);
+  }
+}
