@@ -1,5 +1,10 @@
 package io.wsprobe.config;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -300,25 +305,9 @@ public final class Redactor {
     return out.toString();
   }
 
+  /** As a JSON string's content is written (quotes, backslashes and control characters escaped). */
   private static String json(String value) {
-    StringBuilder out = new StringBuilder(value.length());
-    for (char c : value.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.toString();
+    return new String(JsonStringEncoder.getInstance().quoteAsString(value));
   }
 
   private static String html(String value) {
@@ -328,21 +317,17 @@ public final class Redactor {
   /** The string values anywhere in a JSON text (not the keys); none when it is not JSON. */
   private static List<String> jsonStrings(String json) {
     List<String> out = new ArrayList<>();
-    try {
-      collect(io.vertx.core.json.Json.decodeValue(json), out);
-    } catch (RuntimeException e) {
-      // not JSON: the whole text is still looked for
+    try (JsonParser parser = JSON.createParser(json)) {
+      for (JsonToken t = parser.nextToken(); t != null; t = parser.nextToken()) {
+        if (t == JsonToken.VALUE_STRING) {
+          out.add(parser.getText());
+        }
+      }
+    } catch (IOException e) {
+      // not JSON (or not all of it): the whole text is still looked for
     }
     return out;
   }
 
-  private static void collect(Object value, List<String> out) {
-    if (value instanceof String s) {
-      out.add(s);
-    } else if (value instanceof io.vertx.core.json.JsonObject o) {
-      o.forEach(e -> collect(e.getValue(), out));
-    } else if (value instanceof io.vertx.core.json.JsonArray a) {
-      a.forEach(v -> collect(v, out));
-    }
-  }
+  private static final JsonFactory JSON = new JsonFactory();
 }

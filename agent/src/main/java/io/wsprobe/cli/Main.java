@@ -1,6 +1,5 @@
-package io.wsprobe;
+package io.wsprobe.cli;
 
-import io.wsprobe.cli.AgentCommand;
 import picocli.CommandLine;
 
 /** Entry point: parses the command line and runs the chosen command. */
