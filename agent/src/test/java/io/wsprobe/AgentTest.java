@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.wsprobe.support.Scrape;
 
 /** The whole agent: config file → probes → /metrics, the web endpoints, and reloads. */
 class AgentTest {
@@ -264,9 +265,7 @@ class AgentTest {
   }
 
   static double probes(String metrics, String target) {
-    return metrics.lines()
-        .filter(l -> l.startsWith("wsprobe_probes_total{") && l.contains("target=\"" + target + "\"")
-            && l.contains("result=\"success\""))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return Scrape.sum(metrics, l -> l.startsWith("wsprobe_probes_total{")
+        && l.contains("target=\"" + target + "\"") && l.contains("result=\"success\""));
   }
 }

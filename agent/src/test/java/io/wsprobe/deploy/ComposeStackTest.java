@@ -14,6 +14,7 @@ import io.wsprobe.support.Dockerfile;
 import io.wsprobe.support.Nginx;
 import io.wsprobe.support.Repo;
 import io.wsprobe.support.RunningAgent;
+import io.wsprobe.support.Binaries;
 import io.wsprobe.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class ComposeStackTest {
 
   @BeforeAll
   static void resolve() throws Exception {
-    Tools.Run r = Tools.run(Repo.file(DIR), Map.of(), Tools.find("docker-compose", "docker-compose"),
+    Tools.Run r = Tools.run(Repo.file(DIR), Map.of(), Binaries.find("docker-compose", "docker-compose"),
         "-f", "docker-compose.yml", "config").ok("docker-compose config");
     stack = new Yaml().load(r.out());
   }
@@ -89,7 +90,7 @@ class ComposeStackTest {
 
   @Test
   void composeFindsNothingToSay() throws Exception {
-    Tools.Run r = Tools.run(Repo.file(DIR), Map.of(), Tools.find("docker-compose", "docker-compose"),
+    Tools.Run r = Tools.run(Repo.file(DIR), Map.of(), Binaries.find("docker-compose", "docker-compose"),
         "-f", "docker-compose.yml", "config", "-q").ok("docker-compose config -q");
     assertThat(r.err() + r.out()).isEmpty();
   }

@@ -21,6 +21,7 @@ import io.wsprobe.scheduler.Shard;
 import io.wsprobe.support.Dockerfile;
 import io.wsprobe.support.Repo;
 import io.wsprobe.support.RunningAgent;
+import io.wsprobe.support.Binaries;
 import io.wsprobe.support.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class KubernetesManifestsTest {
 
   @BeforeAll
   static void findKubectl() throws Exception {
-    kubectl = Tools.find("kubectl (or kubernetes-client)", "kubectl");
+    kubectl = Binaries.find("kubectl (or kubernetes-client)", "kubectl");
     Tools.Run version = Tools.run(Repo.root(), Map.of(), kubectl, "version", "--client").ok("kubectl version");
     Matcher m = Pattern.compile("Kustomize Version: v(\\d+)").matcher(version.out());
     assertThat(m.find() && Integer.parseInt(m.group(1)) >= 5)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wsprobe.support.Dockerfile;
 import io.wsprobe.support.Repo;
 import io.wsprobe.support.RunningAgent;
+import io.wsprobe.support.Binaries;
 import io.wsprobe.support.Tools;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,7 @@ class SystemdUnitTest {
 
   @Test
   void systemdAnalyzeVerifyFindsNothingToSay() throws Exception {
-    String analyze = Tools.find("systemd", "systemd-analyze");
+    String analyze = Binaries.find("systemd", "systemd-analyze");
     Tools.Run r = Tools.run(Repo.root(), Map.of(), analyze, "verify", Repo.file(UNIT).toString());
     assertThat(r.exit()).as(r.err() + r.out()).isZero();
     assertThat(r.err() + r.out()).as("warnings of systemd-analyze verify").isEmpty();

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.wsprobe.support.Scrape;
 
 /**
  * The packaged agent under file descriptor pressure, as an operator would see it: its soft
@@ -186,13 +187,11 @@ class FdPressureIT {
   }
 
   static double value(String scrape, String series) {
-    return scrape.lines().filter(l -> l.startsWith(series + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
+    return Scrape.value(scrape, series);
   }
 
   static double sum(String scrape, String containing) {
-    return scrape.lines().filter(l -> l.startsWith("wsprobe_probes_total{") && l.contains(containing))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return Scrape.sum(scrape, l -> l.startsWith("wsprobe_probes_total{") && l.contains(containing));
   }
 
   static Map<String, Double> successes(String scrape) {

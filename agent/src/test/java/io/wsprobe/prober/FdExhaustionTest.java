@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.wsprobe.support.Scrape;
 
 /**
  * A process out of file descriptors: every probe ends with a named result and gives its slot
@@ -72,8 +73,7 @@ class FdExhaustionTest {
   }
 
   double inFlight() {
-    return metrics.scrape().lines().filter(l -> l.startsWith("wsprobe_probes_in_flight "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
+    return Scrape.value(metrics.scrape(), "wsprobe_probes_in_flight");
   }
 
   static void await(String what, BooleanSupplier done) throws InterruptedException {

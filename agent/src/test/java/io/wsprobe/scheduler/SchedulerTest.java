@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.wsprobe.support.Scrape;
 
 /**
  * The scheduler against real probes of an in-process server, observed where an operator sees
@@ -104,8 +105,7 @@ class SchedulerTest {
 
   /** The value of one series ({@code name{labels}} exactly as scraped), or -1 when absent. */
   static double value(String scrape, String series) {
-    return scrape.lines().filter(l -> l.startsWith(series + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
+    return Scrape.value(scrape, series);
   }
 
   static String successes(String target) {

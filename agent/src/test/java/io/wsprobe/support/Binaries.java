@@ -22,7 +22,9 @@ public final class Binaries {
         dirs.add(Path.of(d));
       }
     }
-    dirs.addAll(List.of(Path.of("/usr/bin"), Path.of("/usr/sbin"), Path.of("/usr/local/bin")));
+    // the sbin directories are often not on a non-root PATH: nginx and haproxy live there
+    dirs.addAll(List.of(Path.of("/usr/local/bin"), Path.of("/usr/bin"), Path.of("/bin"), Path.of("/usr/sbin"),
+        Path.of("/usr/local/sbin")));
     for (String name : names) {
       for (Path d : dirs) {
         Path candidate = d.resolve(name);

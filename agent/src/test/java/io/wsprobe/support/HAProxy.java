@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,12 +24,7 @@ public final class HAProxy implements AutoCloseable {
   }
 
   public static String binary() {
-    for (String candidate : List.of("/usr/sbin/haproxy", "/usr/local/sbin/haproxy", "/usr/bin/haproxy")) {
-      if (Files.isExecutable(Path.of(candidate))) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("haproxy is not installed: run scripts/test, which installs it");
+    return Binaries.find("haproxy", "haproxy");
   }
 
   /** {@code haproxy -c}: the file's validity as HAProxy sees it, with {@code env} set; returns its output. */

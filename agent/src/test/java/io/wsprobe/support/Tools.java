@@ -9,9 +9,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The command-line tools the deploy tests run (kubectl, docker-compose, systemd-analyze, the
- * repository's own scripts). A missing tool fails the test, never skips it: {@code scripts/test}
- * installs them.
+ * Runs the command-line tools the deploy tests use (kubectl, docker-compose, systemd-analyze,
+ * the repository's own scripts), found with {@link Binaries#find}.
  */
 public final class Tools {
 
@@ -25,20 +24,6 @@ public final class Tools {
       }
       return this;
     }
-  }
-
-  /** The first of {@code names} found in the usual directories, or an error naming the package. */
-  public static String find(String debianPackage, String... names) {
-    for (String dir : List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/usr/local/sbin")) {
-      for (String name : names) {
-        Path p = Path.of(dir, name);
-        if (Files.isExecutable(p)) {
-          return p.toString();
-        }
-      }
-    }
-    throw new IllegalStateException(names[0] + " is not installed: run scripts/test, which installs it"
-        + " (Debian package " + debianPackage + ")");
   }
 
   public static Run run(Path dir, Map<String, String> env, String... command) throws Exception {
