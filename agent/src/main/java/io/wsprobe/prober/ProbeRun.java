@@ -1096,9 +1096,8 @@ final class ProbeRun {
     try {
       r = result(result, detail);
     } catch (RuntimeException e) {
-      r = new ProbeResult(Result.INTERNAL_ERROR, "building the result failed: " + rootMessage(e),
-          "", System.nanoTime() - startNanos, ProbeResult.emptyPhases(), status, List.of(), -1, null,
-          -1, "", "", List.of(), -1, trace);
+      r = ProbeResult.builder(Result.INTERNAL_ERROR).detail("building the result failed: " + rootMessage(e))
+          .durationNanos(System.nanoTime() - startNanos).statusCode(status).trace(trace).build();
     }
     promise.tryComplete(r);
   }
@@ -1110,13 +1109,17 @@ final class ProbeRun {
         contentType == null ? null : contentType.split(";")[0].trim(), detail);
     // a failure's words may quote the server, which may echo a secret; a success shows none
     boolean failed = result != Result.SUCCESS;
-    return new ProbeResult(result, failed ? redactor.applyToReport(detail) : detail,
-        failed ? redactor.applyToReport(diagnosis) : diagnosis, duration, phases, status,
-        List.copyOf(rtts), module.hold() == null ? -1 : Math.max(0, holdSurvived), certNotAfter,
-        closeCode, failed ? redactor.apply(closeReason) : closeReason,
-        ANSWER_RESULTS.contains(result) ? redactor.apply(answerText.get()) : "",
-        List.copyOf(broadcastDelays), markerId == null ? -1 : receivers.size() - broadcastDelays.size(),
-        trace);
+    return ProbeResult.builder(result)
+        .detail(failed ? redactor.applyToReport(detail) : detail)
+        .diagnosis(failed ? redactor.applyToReport(diagnosis) : diagnosis)
+        .durationNanos(duration).phases(phases).statusCode(status).rttNanos(List.copyOf(rtts))
+        .holdSurvivedNanos(module.hold() == null ? -1 : Math.max(0, holdSurvived))
+        .certNotAfter(certNotAfter).closeCode(closeCode)
+        .closeReason(failed ? redactor.apply(closeReason) : closeReason)
+        .answer(ANSWER_RESULTS.contains(result) ? redactor.apply(answerText.get()) : "")
+        .broadcastDelaysNanos(List.copyOf(broadcastDelays))
+        .broadcastMissing(markerId == null ? -1 : receivers.size() - broadcastDelays.size())
+        .trace(trace).build();
   }
 
   /** Gives back what the probe holds: its timers, TLS engine, buffers, socket and descriptor. */

@@ -81,9 +81,9 @@ public final class WebSocketProber implements Prober {
         int status = ar.cause() instanceof DocmostAuth.AuthException a ? a.status() : 0;
         trace.step("auth", took, "docmost login as " + auth.email() + " failed: " + ar.cause().getMessage());
         String detail = redactor.applyToReport("docmost login: " + ar.cause().getMessage());
-        promise.complete(new ProbeResult(Result.AUTH_FAILED, detail,
-            redactor.applyToReport(Diagnosis.of(Result.AUTH_FAILED, status, null, detail)), took, ProbeResult.emptyPhases(),
-            0, List.of(), module.hold() == null ? -1 : 0, null, -1, "", "", List.of(), -1, trace));
+        promise.complete(ProbeResult.builder(Result.AUTH_FAILED).detail(detail)
+            .diagnosis(redactor.applyToReport(Diagnosis.of(Result.AUTH_FAILED, status, null, detail)))
+            .durationNanos(took).holdSurvivedNanos(module.hold() == null ? -1 : 0).trace(trace).build());
         return;
       }
       DocmostAuth.Tokens tokens = ar.result();
