@@ -72,7 +72,7 @@ import javax.net.ssl.SSLEngine;
  * after {@link #start()} runs on {@link #loop}, so no field needs synchronisation. It ends exactly
  * once ({@link #finish}), by its deadline at the latest, and always closes its channel.
  */
-final class ProbeRun {
+final class ProbeRun implements FailureClassifier.Facts {
 
   /** How much of a non-101 answer's body, or of a non-HTTP answer, the trace keeps. */
   static final int KEPT_BODY_BYTES = 512;
@@ -83,16 +83,6 @@ final class ProbeRun {
       Result.UPGRADE_IGNORED, Result.UPGRADE_REJECTED, Result.BAD_ACCEPT, Result.SUBPROTOCOL_MISMATCH);
   private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-  private enum State {
-    RESOLVING, CONNECTING, TLS, UPGRADING, ANSWER_BODY, APP_HANDSHAKE,
-    /** Sender: ready, waiting for every receiver to be ready. */
-    WAIT_RECEIVERS,
-    /** Sender: marker sent, waiting for the receivers to report it. */
-    BROADCAST,
-    /** Receiver: ready, waiting for the marker. */
-    RECEIVING,
-    MESSAGE, HOLD, CLOSING, DONE
-  }
 
   private final Target target;
   private final Module module;
@@ -143,7 +133,7 @@ final class ProbeRun {
   private final Map<io.wsprobe.prober.Phase, Long> phases = ProbeResult.emptyPhases();
   private final List<Long> rtts = new ArrayList<>();
 
-  private State state = State.RESOLVING;
+  private ProbeStep state = ProbeStep.RESOLVING;
   private long stepStart;
   private Channel channel;
   private SSLEngine sslEngine;
@@ -250,7 +240,7 @@ final class ProbeRun {
     }
     context.<InetAddress[]>executeBlocking(() -> InetAddress.getAllByName(host), false)
         .onComplete(ar -> loop.execute(() -> guarded(() -> {
-          if (state != State.RESOLVING) {
+          if (state != ProbeStep.RESOLVING) {
             return;
           }
           long took = System.nanoTime() - stepStart;
@@ -297,7 +287,7 @@ final class ProbeRun {
   // ---------------------------------------------------------------- connect
 
   private void connect(InetSocketAddress address) {
-    state = State.CONNECTING;
+    state = ProbeStep.CONNECTING;
     stepStart = System.nanoTime();
     Bootstrap bootstrap = new Bootstrap()
         .group(loop)
@@ -320,7 +310,7 @@ final class ProbeRun {
       releaseFd();
     }
     connected.addListener(f -> onLoop(() -> {
-      if (state != State.CONNECTING) {
+      if (state != ProbeStep.CONNECTING) {
         return;
       }
       long took = System.nanoTime() - stepStart;
@@ -350,7 +340,7 @@ final class ProbeRun {
   // ---------------------------------------------------------------- tls
 
   private void startTls() throws Exception {
-    state = State.TLS;
+    state = ProbeStep.TLS;
     stepStart = System.nanoTime();
     Module.Tls tls = module.tls();
     String serverName = tls.serverName() != null ? tls.serverName() : host();
@@ -359,7 +349,7 @@ final class ProbeRun {
     sslEngine = ssl.engine();
     channel.pipeline().addFirst("ssl", ssl);
     ssl.handshakeFuture().addListener(f -> guarded(() -> {
-      if (state != State.TLS) {
+      if (state != ProbeStep.TLS) {
         return;
       }
       long took = System.nanoTime() - stepStart;
@@ -371,7 +361,7 @@ final class ProbeRun {
       if (!f.isSuccess()) {
         Throwable e = f.cause();
         boolean expired = isExpiry(e) || chainExpired(chain);
-        String why = rootMessage(e);
+        String why = ProbeText.rootMessage(e);
         step("tls", took, "handshake failed: " + why);
         finish(expired ? Result.TLS_CERT_EXPIRED : Result.TLS_ERROR, "TLS handshake: " + why);
         return;
@@ -441,7 +431,7 @@ final class ProbeRun {
   // ---------------------------------------------------------------- upgrade
 
   private void upgrade() {
-    state = State.UPGRADING;
+    state = ProbeStep.UPGRADING;
     channel.pipeline().addBefore("probe", "raw-answer", new RawAnswerCapture());
     channel.pipeline().addBefore("probe", "http", new HttpClientCodec(4096, 16 * 1024, 8192));
     HttpHeaders headers = new DefaultHttpHeaders();
@@ -455,8 +445,8 @@ final class ProbeRun {
     handshaker = new Handshaker(target, subprotocols, headers, (int) module.maxMessageBytes());
     stepStart = System.nanoTime();
     handshaker.handshake(channel).addListener(f -> guarded(() -> {
-      if (!f.isSuccess() && state == State.UPGRADING) {
-        finish(Result.CLOSED_DURING_UPGRADE, "could not send the upgrade request: " + rootMessage(f.cause()));
+      if (!f.isSuccess() && state == ProbeStep.UPGRADING) {
+        finish(Result.CLOSED_DURING_UPGRADE, "could not send the upgrade request: " + ProbeText.rootMessage(f.cause()));
       }
     }));
   }
@@ -514,10 +504,10 @@ final class ProbeRun {
     long took = System.nanoTime() - stepStart;
     if (response.decoderResult().isFailure()) {
       step("upgrade", took, "the answer is not valid HTTP");
-      String raw = printable(rawAnswer, "(no bytes)");
+      String raw = ProbeText.printable(rawAnswer, "(no bytes)");
       answerText = () -> raw;
       trace.received(raw);
-      finish(Result.BAD_ACCEPT, "answer is not valid HTTP: " + rootMessage(response.decoderResult().cause()));
+      finish(Result.BAD_ACCEPT, "answer is not valid HTTP: " + ProbeText.rootMessage(response.decoderResult().cause()));
       return;
     }
     status = response.status().code();
@@ -526,7 +516,7 @@ final class ProbeRun {
     phases.put(io.wsprobe.prober.Phase.UPGRADE, took);
     step("upgrade", took, "answer " + response.protocolVersion() + " " + response.status());
     if (status != 101) {
-      state = State.ANSWER_BODY;
+      state = ProbeStep.ANSWER_BODY;
       stepTimer = loop.schedule(() -> guarded(this::finishAnswer),
           Math.min(BODY_WAIT_NANOS, remainingNanos()), TimeUnit.NANOSECONDS);
       return;
@@ -574,7 +564,7 @@ final class ProbeRun {
   // ---------------------------------------------------------------- application protocol
 
   private void startApp() {
-    state = State.APP_HANDSHAKE;
+    state = ProbeStep.APP_HANDSHAKE;
     stepStart = System.nanoTime();
     onEvent(dialect.open(wire), null);
   }
@@ -590,26 +580,26 @@ final class ProbeRun {
     if (event instanceof Dialect.Failed f) {
       finish(f.auth() ? Result.AUTH_FAILED : Result.APP_HANDSHAKE_FAILED,
           module.app().protocol().label() + " " + redactor.apply(f.detail())); // the server's words
-    } else if (event instanceof Dialect.Ready r && state == State.APP_HANDSHAKE) {
+    } else if (event instanceof Dialect.Ready r && state == ProbeStep.APP_HANDSHAKE) {
       long took = System.nanoTime() - stepStart;
       if (module.app().protocol() != Module.Protocol.RAW) {
         phases.put(io.wsprobe.prober.Phase.APP_HANDSHAKE, took);
         step("handshake", took, module.app().protocol().label() + ": " + r.note());
       }
       appReady();
-    } else if (event instanceof Dialect.Marker m && state == State.RECEIVING) {
+    } else if (event instanceof Dialect.Marker m && state == ProbeStep.RECEIVING) {
       parent.onMarker(this, m.id());
-    } else if (event instanceof Dialect.Data && frame != null && state == State.MESSAGE) {
+    } else if (event instanceof Dialect.Data && frame != null && state == ProbeStep.MESSAGE) {
       onData(frame);
     }
   }
 
   private void appReady() {
     if (parent != null) {
-      state = State.RECEIVING;
+      state = ProbeStep.RECEIVING;
       parent.onReceiverReady();
     } else if (!receivers.isEmpty()) {
-      state = State.WAIT_RECEIVERS;
+      state = ProbeStep.WAIT_RECEIVERS;
       stepStart = System.nanoTime();
       sendMarkerWhenAllReady();
     } else {
@@ -623,7 +613,7 @@ final class ProbeRun {
   }
 
   private void sendMarkerWhenAllReady() {
-    if (state != State.WAIT_RECEIVERS || receiversReady < receivers.size() || settling) {
+    if (state != ProbeStep.WAIT_RECEIVERS || receiversReady < receivers.size() || settling) {
       return;
     }
     Duration settle = module.app().broadcast().settle();
@@ -638,10 +628,10 @@ final class ProbeRun {
 
   private void sendMarker() {
     stepTimer = null;
-    if (state != State.WAIT_RECEIVERS) {
+    if (state != ProbeStep.WAIT_RECEIVERS) {
       return;
     }
-    state = State.BROADCAST;
+    state = ProbeStep.BROADCAST;
     markerId = Markers.newId();
     markerSentNanos = System.nanoTime();
     dialect.sendMarker(wire, markerId);
@@ -654,7 +644,7 @@ final class ProbeRun {
   }
 
   private void onMarker(ProbeRun receiver, String id) {
-    if (state != State.BROADCAST || !id.equals(markerId) || markerSeen[receiver.receiverNo - 1]) {
+    if (state != ProbeStep.BROADCAST || !id.equals(markerId) || markerSeen[receiver.receiverNo - 1]) {
       return; // an older probe's marker still in the room's state
     }
     long delay = System.nanoTime() - markerSentNanos;
@@ -669,10 +659,7 @@ final class ProbeRun {
   }
 
   private void broadcastTimedOut() {
-    int missing = receivers.size() - broadcastDelays.size();
-    Duration limit = module.app().broadcast().timeout();
-    finish(Result.BROADCAST_TIMEOUT, missing + " of " + receivers.size()
-        + " receiver(s) did not get the marker within " + (limit != null ? limit.toMillis() : target.timeout().toMillis()) + "ms");
+    apply(FailureClassifier.broadcastTimedOut(this), null);
   }
 
   /** Receivers have done their part: they leave the room and close. */
@@ -708,7 +695,7 @@ final class ProbeRun {
   }
 
   private void finishAnswer() {
-    if (state != State.ANSWER_BODY) {
+    if (state != ProbeStep.ANSWER_BODY) {
       return;
     }
     String contentType = answerHeaders.get(HttpHeaderNames.CONTENT_TYPE);
@@ -718,7 +705,7 @@ final class ProbeRun {
       text.append('\n').append(h.getKey()).append(": ")
           .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
     }
-    text.append("\n\n").append(printable(body, "(empty body)"));
+    text.append("\n\n").append(ProbeText.printable(body, "(empty body)"));
     String answer = text.toString();
     answerText = () -> answer;
     trace.received(answer);
@@ -757,7 +744,7 @@ final class ProbeRun {
       startHold();
       return;
     }
-    state = State.MESSAGE;
+    state = ProbeStep.MESSAGE;
     Module.Message m = exchanges.get(exchange);
     framesSinceSend = 0;
     lastFrameText = null;
@@ -775,13 +762,13 @@ final class ProbeRun {
     byte[] got = ByteBufBytes.of(frame.content());
     boolean text = frame instanceof TextWebSocketFrame;
     framesSinceSend++;
-    lastFrameText = preview(got, text);
+    lastFrameText = ProbeText.preview(got, text);
     if (!matches(m, got, text)) {
       return; // keep waiting: another frame may still match before the deadline
     }
     rtts.add(took);
     step("message", took, String.format(Locale.ROOT, "%d/%d sent %s, got %s", exchange + 1,
-        exchanges.size(), preview(m.bytes(), !m.binary()), lastFrameText));
+        exchanges.size(), ProbeText.preview(m.bytes(), !m.binary()), lastFrameText));
     exchange++;
     nextExchange();
   }
@@ -806,7 +793,7 @@ final class ProbeRun {
       startClose();
       return;
     }
-    state = State.HOLD;
+    state = ProbeStep.HOLD;
     long duration = hold.duration().toNanos();
     long room = remainingNanos() - CLOSE_WAIT_NANOS / 10;
     if (duration > room) {
@@ -823,7 +810,7 @@ final class ProbeRun {
     if (dialect.keepaliveInterval() != null) {
       long every = dialect.keepaliveInterval().toNanos();
       timers.add(loop.scheduleAtFixedRate(() -> guarded(() -> {
-        if (state == State.HOLD) {
+        if (state == ProbeStep.HOLD) {
           dialect.keepalive(wire);
         }
       }), every, every, TimeUnit.NANOSECONDS));
@@ -831,7 +818,7 @@ final class ProbeRun {
     if (hold.pingInterval() != null) {
       long every = hold.pingInterval().toNanos();
       timers.add(loop.scheduleAtFixedRate(() -> {
-        if (state == State.HOLD) {
+        if (state == ProbeStep.HOLD) {
           channel.writeAndFlush(new PingWebSocketFrame(Unpooled.wrappedBuffer("wsprobe".getBytes(StandardCharsets.US_ASCII))));
         }
       }, every, every, TimeUnit.NANOSECONDS));
@@ -839,11 +826,11 @@ final class ProbeRun {
   }
 
   private void startClose() {
-    if (state == State.DONE || state == State.CLOSING) {
+    if (state == ProbeStep.DONE || state == ProbeStep.CLOSING) {
       return;
     }
     cancelStepTimer();
-    state = State.CLOSING;
+    state = ProbeStep.CLOSING;
     stepStart = System.nanoTime();
     dialect.goodbye(wire);
     channel.writeAndFlush(new CloseWebSocketFrame(1000, "wsprobe done"));
@@ -856,22 +843,12 @@ final class ProbeRun {
   private void onPeerClose(CloseWebSocketFrame close) {
     closeCode = close.statusCode();
     closeReason = close.reasonText() == null ? "" : close.reasonText();
-    String said = "close " + closeCode + (closeReason.isEmpty() ? "" : " '" + closeReason + "'");
-    switch (state) {
-      case CLOSING -> {
-        step("close", System.nanoTime() - stepStart, "peer answered " + said);
-        wsOpen = false;
-        finish(Result.SUCCESS, "");
-      }
-      case HOLD -> idleCut(said);
-      case APP_HANDSHAKE -> finish(closeCode == 4401 || closeCode == 4403 ? Result.AUTH_FAILED
-          : Result.APP_HANDSHAKE_FAILED, "peer sent " + said + " during the "
-          + module.app().protocol().label() + " handshake");
-      default -> {
-        trace.received(name + said);
-        finish(Result.CLOSED_BY_PEER, "peer sent " + said + " " + where());
-      }
+    FailureClassifier.Verdict v = FailureClassifier.peerClose(state, closeCode, closeReason, name, this);
+    if (v.then() == FailureClassifier.Then.CLOSED) {
+      step("close", System.nanoTime() - stepStart, "peer answered " + FailureClassifier.said(closeCode, closeReason));
+      wsOpen = false;
     }
+    apply(v, null);
   }
 
   private void idleCut(String how) {
@@ -881,72 +858,10 @@ final class ProbeRun {
         + module.hold().duration().toSeconds() + "s hold: " + how);
   }
 
-  private String where() {
-    return switch (state) {
-      case MESSAGE -> "while waiting for message " + (exchange + 1);
-      case WAIT_RECEIVERS -> "while the receivers joined";
-      case BROADCAST -> "while waiting for the broadcast";
-      case RECEIVING -> "while waiting for the marker";
-      default -> "";
-    };
-  }
-
   // ---------------------------------------------------------------- ending
 
   private void onDeadline() {
-    String limit = "within the " + target.timeout().toMillis() + "ms timeout";
-    switch (state) {
-      case RESOLVING -> finish(Result.DNS_ERROR, "the resolver did not answer " + limit);
-      case CONNECTING -> finish(Result.CONNECT_TIMEOUT, "TCP connect did not complete " + limit);
-      case TLS -> finish(Result.TLS_ERROR, "TLS handshake did not complete " + limit);
-      case UPGRADING -> {
-        int got = rawAnswer.readableBytes();
-        if (got > 0) {
-          trace.received(printable(rawAnswer, ""));
-        }
-        if (finishIfNotHttp("nothing more " + limit)) {
-          return;
-        }
-        finish(Result.UPGRADE_TIMEOUT, "no complete answer to the upgrade request " + limit
-            + (got > 0 ? " (" + got + "+ bytes arrived)" : ""));
-      }
-      case ANSWER_BODY -> finishAnswer();
-      case MESSAGE -> {
-        if (framesSinceSend > 0) {
-          trace.received("last frame: " + lastFrameText);
-          finish(Result.MESSAGE_MISMATCH, "no frame matched " + describe(exchanges.get(exchange).expect())
-              + " " + limit + "; " + framesSinceSend + " other frame(s), last: " + lastFrameText);
-        } else {
-          finish(Result.MESSAGE_TIMEOUT, "no answer to message " + (exchange + 1) + " " + limit);
-        }
-      }
-      case CLOSING -> {
-        trace.note(name + "no close answer " + limit);
-        finish(Result.SUCCESS, "");
-      }
-      case APP_HANDSHAKE -> {
-        String pending = dialect.pending();
-        finish(Result.APP_HANDSHAKE_FAILED, "the " + module.app().protocol().label()
-            + " handshake did not complete " + limit + (pending.isEmpty() ? "" : ": " + pending));
-      }
-      case WAIT_RECEIVERS -> {
-        if (settling) {
-          finish(Result.BROADCAST_TIMEOUT, "the timeout ran out while settling "
-              + module.app().broadcast().settle().toMillis() + "ms before sending the marker");
-          return;
-        }
-        for (ProbeRun r : receivers) {
-          if (r.state != State.RECEIVING) {
-            r.onDeadline(); // the receiver names its own stuck step; its finish ends this probe
-          }
-        }
-        finish(Result.INTERNAL_ERROR, "receivers stuck without a reason");
-      }
-      case BROADCAST -> broadcastTimedOut();
-      case RECEIVING -> { }
-      case HOLD -> finish(Result.INTERNAL_ERROR, "hold outlived the deadline");
-      case DONE -> { }
-    }
+    apply(FailureClassifier.deadline(state, this), null);
   }
 
   private static String describe(Module.Expect e) {
@@ -960,112 +875,51 @@ final class ProbeRun {
   }
 
   private void onChannelClosed() {
-    switch (state) {
-      case UPGRADING -> {
-        int got = rawAnswer.readableBytes();
-        if (got > 0) {
-          trace.received(printable(rawAnswer, ""));
-        }
-        if (finishIfNotHttp("the connection closed")) {
-          return;
-        }
-        finish(Result.CLOSED_DURING_UPGRADE, got == 0 ? "connection closed before any answer"
-            : "connection closed in the middle of the answer (" + got + " bytes)");
-      }
-      case ANSWER_BODY -> finishAnswer();
-      case MESSAGE, WAIT_RECEIVERS, BROADCAST, RECEIVING ->
-          finish(Result.CLOSED_BY_PEER, "connection closed without a close frame " + where());
-      case APP_HANDSHAKE -> finish(Result.APP_HANDSHAKE_FAILED, "connection closed during the "
-          + module.app().protocol().label() + " handshake");
-      case HOLD -> idleCut("connection closed without a close frame");
-      case CLOSING -> finish(Result.SUCCESS, "");
-      default -> { } // connect and TLS failures are reported by their own futures
-    }
+    apply(FailureClassifier.closed(state, this), null);
   }
 
-  private void onError(Throwable e) throws Exception {
-    String why = rootMessage(e);
-    // By the close status Netty chose, not the message: other violations mention lengths too
-    // ("control frame with payload length > 125 octets").
-    boolean tooLarge = e instanceof TooLongFrameException
-        || (e instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
-            && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code());
-    switch (state) {
-      case UPGRADING -> {
-        int got = rawAnswer.readableBytes();
-        if (got > 0) {
-          trace.received(printable(rawAnswer, ""));
-        }
-        if (finishIfNotHttp("the connection failed: " + why)) {
-          return;
-        }
-        finish(Result.CLOSED_DURING_UPGRADE, got == 0 ? "connection failed before any answer: " + why
-            : "connection failed in the middle of the answer (" + got + " bytes): " + why);
-      }
-      case ANSWER_BODY -> finishAnswer();
-      case APP_HANDSHAKE, WAIT_RECEIVERS, BROADCAST, RECEIVING, MESSAGE, HOLD, CLOSING -> {
-        if (tooLarge) {
-          finish(Result.MESSAGE_TOO_LARGE, why + " (max_message_size " + module.maxMessageBytes() + " bytes)");
-        } else if (e instanceof CorruptedWebSocketFrameException c) {
-          if (c.closeStatus() != null) {
-            closeStatus = c.closeStatus();
-            closeStatusReason = c.closeStatus().reasonText();
+  private void onError(Throwable e) {
+    apply(FailureClassifier.error(state, e, this), e);
+  }
+
+  /** Does what the classifier said. */
+  private void apply(FailureClassifier.Verdict v, Throwable error) {
+    switch (v.then()) {
+      case IGNORE -> { }
+      case ANSWER -> finishAnswer();
+      case IDLE_CUT -> idleCut(v.detail());
+      case CLOSED -> finish(Result.SUCCESS, "");
+      case RECEIVERS -> {
+        for (ProbeRun r : receivers) {
+          if (r.state != ProbeStep.RECEIVING) {
+            r.onDeadline(); // the receiver names its own stuck step; its finish ends this probe
           }
-          boolean utf8 = c.closeStatus() != null
-              && c.closeStatus().code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code();
-          finish(Result.PROTOCOL_ERROR, "the peer broke RFC 6455"
-              + (where().isEmpty() ? "" : " " + where()) + ": "
-              + (utf8 ? "a text frame that is not valid UTF-8 (" + why + ")" : why));
-        } else if (state == State.HOLD) {
-          idleCut(why);
-        } else if (state == State.CLOSING) {
-          finish(Result.SUCCESS, "");
-        } else if (e instanceof IOException) {
-          finish(Result.CLOSED_BY_PEER, "connection failed " + where() + ": " + why);
-        } else {
-          finish(Result.INTERNAL_ERROR, why);
         }
+        finish(v.result(), v.detail());
       }
-      default -> { }
-    }
-  }
-
-  /**
-   * Bytes that cannot begin an HTTP response mean another protocol answered (a TLS alert to a
-   * ws:// probe, an SSH or SMTP greeting): that is bad_accept, however the wait for more ended.
-   * Netty's decoder only says so once a whole line has come, and sometimes skips the line.
-   */
-  private boolean finishIfNotHttp(String then) {
-    int got = rawAnswer.readableBytes();
-    if (got == 0 || startsLikeHttp(rawAnswer)) {
-      return false;
-    }
-    finish(Result.BAD_ACCEPT, "answer is not HTTP: " + got + " bytes, then " + then);
-    return true;
-  }
-
-  /** Whether {@code answer} can be the start of "HTTP/1.1 ..." (leading blank lines allowed). */
-  private static boolean startsLikeHttp(ByteBuf answer) {
-    String start = "HTTP/";
-    int i = answer.readerIndex();
-    int end = answer.writerIndex();
-    while (i < end && Character.isWhitespace((char) (answer.getByte(i) & 0xff))) {
-      i++;
-    }
-    for (int j = 0; j < start.length() && i + j < end; j++) {
-      if (Character.toUpperCase((char) (answer.getByte(i + j) & 0xff)) != start.charAt(j)) {
-        return false;
+      case FINISH -> {
+        if (v.received() != null) {
+          trace.received(v.received());
+        }
+        if (v.note() != null) {
+          trace.note(name + v.note());
+        }
+        WebSocketCloseStatus violated = FailureClassifier.closeStatusFor(v, error);
+        if (violated != null) {
+          closeStatus = violated;
+          closeStatusReason = violated.reasonText();
+        }
+        finish(v.result(), v.detail());
       }
     }
-    return true;
   }
 
   private void finish(Result result, String detail) {
-    if (state == State.DONE) {
+    if (state == ProbeStep.DONE) {
       return;
     }
-    State was = state;
-    state = State.DONE;
+    ProbeStep was = state;
+    state = ProbeStep.DONE;
     try {
       release(was);
     } catch (RuntimeException e) {
@@ -1073,11 +927,11 @@ final class ProbeRun {
       // in the scheduler for ever
       if (result == Result.SUCCESS) {
         result = Result.INTERNAL_ERROR;
-        detail = "closing the probe failed: " + rootMessage(e);
+        detail = "closing the probe failed: " + ProbeText.rootMessage(e);
       }
     }
     if (parent != null) {
-      if (!released && parent.state != State.DONE) {
+      if (!released && parent.state != ProbeStep.DONE) {
         if (parent.answerHeaders == null && answerHeaders != null) {
           // the receiver heard the answer first: it is the sender's answer too
           parent.status = status;
@@ -1096,7 +950,7 @@ final class ProbeRun {
     try {
       r = result(result, detail);
     } catch (RuntimeException e) {
-      r = ProbeResult.builder(Result.INTERNAL_ERROR).detail("building the result failed: " + rootMessage(e))
+      r = ProbeResult.builder(Result.INTERNAL_ERROR).detail("building the result failed: " + ProbeText.rootMessage(e))
           .durationNanos(System.nanoTime() - startNanos).statusCode(status).trace(trace).build();
     }
     promise.tryComplete(r);
@@ -1123,7 +977,7 @@ final class ProbeRun {
   }
 
   /** Gives back what the probe holds: its timers, TLS engine, buffers, socket and descriptor. */
-  private void release(State was) {
+  private void release(ProbeStep was) {
     cancelStepTimer();
     timers.forEach(t -> t.cancel(false));
     if (sslEngine != null) {
@@ -1137,7 +991,7 @@ final class ProbeRun {
     }
     if (channel == null) {
       releaseFd();
-    } else if (wsOpen && channel.isActive() && was != State.CLOSING) {
+    } else if (wsOpen && channel.isActive() && was != ProbeStep.CLOSING) {
       if (closeStatus.code() == WebSocketCloseStatus.NORMAL_CLOSURE.code()) {
         // leave the room or document cleanly, so the app keeps no ghost session
         try {
@@ -1222,45 +1076,87 @@ final class ProbeRun {
     return false;
   }
 
-  static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String m = t.getMessage();
-    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+  // ---------------------------------------------------------------- what the classifier reads
+
+  @Override
+  public long timeoutMillis() {
+    return target.timeout().toMillis();
   }
 
-  private static String printable(ByteBuf buf, String whenEmpty) {
-    if (buf.readableBytes() == 0) {
-      return whenEmpty;
-    }
-    return escape(ByteBufBytes.of(buf));
+  @Override
+  public String appLabel() {
+    return module.app().protocol().label();
   }
 
-  private static String preview(byte[] bytes, boolean text) {
-    if (!text) {
-      return bytes.length + " bytes binary";
-    }
-    String s = escape(bytes.length > 64 ? java.util.Arrays.copyOf(bytes, 64) : bytes);
-    return "'" + s + (bytes.length > 64 ? "...' (" + bytes.length + " bytes)" : "'");
+  @Override
+  public long maxMessageBytes() {
+    return module.maxMessageBytes();
   }
 
-  /** Bytes as text for a terminal: printable ASCII and UTF-8 kept, control bytes escaped. */
-  static String escape(byte[] bytes) {
-    String s = new String(bytes, StandardCharsets.UTF_8);
-    StringBuilder out = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f && c != '\uFFFD')) {
-        out.append(c);
-      } else if (c == '\r') {
-        continue;
-      } else {
-        out.append(String.format(Locale.ROOT, "\\x%02x", (int) c & 0xff));
-      }
-    }
-    return out.toString();
+  @Override
+  public int answerBytes() {
+    return rawAnswer.readableBytes();
+  }
+
+  @Override
+  public boolean answerLooksLikeHttp() {
+    return ProbeText.startsLikeHttp(rawAnswer);
+  }
+
+  @Override
+  public String answerSoFar() {
+    return ProbeText.printable(rawAnswer, "");
+  }
+
+  @Override
+  public String pending() {
+    return dialect.pending();
+  }
+
+  @Override
+  public int exchangeNo() {
+    return exchange + 1;
+  }
+
+  @Override
+  public int framesSinceSend() {
+    return framesSinceSend;
+  }
+
+  @Override
+  public String lastFrame() {
+    return lastFrameText;
+  }
+
+  @Override
+  public String expected() {
+    return describe(exchanges.get(exchange).expect());
+  }
+
+  @Override
+  public boolean settling() {
+    return settling;
+  }
+
+  @Override
+  public long settleMillis() {
+    return module.app().broadcast().settle().toMillis();
+  }
+
+  @Override
+  public int receivers() {
+    return receivers.size();
+  }
+
+  @Override
+  public int missing() {
+    return receivers.size() - broadcastDelays.size();
+  }
+
+  @Override
+  public long broadcastLimitMillis() {
+    Duration limit = module.app().broadcast().timeout();
+    return limit != null ? limit.toMillis() : target.timeout().toMillis();
   }
 
   // ---------------------------------------------------------------- pipeline handlers
@@ -1289,15 +1185,15 @@ final class ProbeRun {
     }
 
     private void read(ChannelHandlerContext ctx, Object msg) throws Exception {
-      if (state == State.DONE) {
+      if (state == ProbeStep.DONE) {
         return;
       }
-      if (msg instanceof HttpResponse response && state == State.UPGRADING) {
+      if (msg instanceof HttpResponse response && state == ProbeStep.UPGRADING) {
         onAnswer(response);
-        if (msg instanceof HttpContent content && state == State.ANSWER_BODY) {
+        if (msg instanceof HttpContent content && state == ProbeStep.ANSWER_BODY) {
           onAnswerBody(content);
         }
-      } else if (msg instanceof HttpContent content && state == State.ANSWER_BODY) {
+      } else if (msg instanceof HttpContent content && state == ProbeStep.ANSWER_BODY) {
         onAnswerBody(content);
       } else if (msg instanceof PingWebSocketFrame ping) {
         ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
