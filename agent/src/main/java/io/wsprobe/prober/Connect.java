@@ -23,7 +23,7 @@ final class Connect {
 
   static void start(Session s) {
     s.stepStart = System.nanoTime();
-    FdBudget fds = s.fds;
+    FdBudget fds = s.probe.fds;
     if (!fds.tryAcquire()) {
       fds.exhausted();
       String why = "no file descriptor free for the probe's socket: " + fds.probeSockets()
@@ -40,7 +40,7 @@ final class Connect {
       connect(s, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), s.target.port()));
       return;
     }
-    s.context.<InetAddress[]>executeBlocking(() -> InetAddress.getAllByName(host), false)
+    s.probe.context.<InetAddress[]>executeBlocking(() -> InetAddress.getAllByName(host), false)
         .onComplete(ar -> s.loop.execute(() -> s.guarded(() -> {
           if (s.step != ProbeStep.RESOLVING) {
             return;
@@ -92,7 +92,7 @@ final class Connect {
     s.stepStart = System.nanoTime();
     Bootstrap bootstrap = new Bootstrap()
         .group(s.loop)
-        .channelFactory(s.channels)
+        .channelFactory(s.probe.channels)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
             (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(s.remainingNanos())))

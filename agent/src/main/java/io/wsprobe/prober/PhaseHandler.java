@@ -60,7 +60,7 @@ abstract class PhaseHandler extends ChannelInboundHandlerAdapter implements Fail
   final void dialectEvent(Dialect.Event e, WebSocketFrame frame) {
     if (e instanceof Dialect.Failed f) {
       session.end(f.auth() ? Result.AUTH_FAILED : Result.APP_HANDSHAKE_FAILED,
-          appLabel() + " " + session.redactor.apply(f.detail())); // the server's words
+          appLabel() + " " + session.probe.redactor.apply(f.detail())); // the server's words
     } else {
       event(e, frame);
     }

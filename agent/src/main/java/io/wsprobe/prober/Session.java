@@ -2,7 +2,6 @@ package io.wsprobe.prober;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -10,9 +9,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.vertx.core.internal.ContextInternal;
 import io.wsprobe.config.Module;
-import io.wsprobe.config.Redactor;
 import io.wsprobe.config.Target;
 import io.wsprobe.protocol.Dialect;
 import java.time.Instant;
@@ -46,18 +43,14 @@ final class Session implements Dialect.Wire {
     void stuck();
   }
 
+  /** The probe this session is part of: the target, module, loop, budget, trace and deadline. */
+  final ProbeRun probe;
   final Target target;
   final Module module;
-  final ContextInternal context;
   final EventLoop loop;
-  final ChannelFactory<? extends Channel> channels;
-  final TlsContexts tlsContexts;
-  final FdBudget fds;
+  final Trace trace;
   final Dialect dialect;
   final Owner owner;
-  final Trace trace;
-  final Redactor redactor;
-  final long deadlineNanos;
   /** Receiver number, 0 for the probe's own (sending) session. */
   final int no;
   /** Put in front of trace notes and details: "" or "receiver N: ". */
@@ -93,16 +86,11 @@ final class Session implements Dialect.Wire {
   String closeReason = "";
 
   Session(ProbeRun probe, Owner owner, int no, Supplier<Dialect> dialects) {
+    this.probe = probe;
     this.target = probe.target;
     this.module = probe.module;
-    this.context = probe.context;
     this.loop = probe.loop;
-    this.channels = probe.channels;
-    this.tlsContexts = probe.tlsContexts;
-    this.fds = probe.fds;
     this.trace = probe.trace;
-    this.redactor = probe.redactor;
-    this.deadlineNanos = probe.deadlineNanos;
     this.owner = owner;
     this.no = no;
     this.name = no == 0 ? "" : "receiver " + no + ": ";
@@ -236,7 +224,7 @@ final class Session implements Dialect.Wire {
       current.release();
     }
     if (sslEngine != null) {
-      tlsContexts.takePresentedChain(sslEngine);
+      probe.tlsContexts.takePresentedChain(sslEngine);
     }
     if (channel == null) {
       releaseFd();
@@ -259,7 +247,7 @@ final class Session implements Dialect.Wire {
   void releaseFd() {
     if (fdHeld) {
       fdHeld = false;
-      fds.release();
+      probe.fds.release();
     }
   }
 
@@ -270,7 +258,7 @@ final class Session implements Dialect.Wire {
   }
 
   long remainingNanos() {
-    return deadlineNanos - System.nanoTime();
+    return probe.deadlineNanos - System.nanoTime();
   }
 
   List<Long> rtts() {
@@ -325,6 +313,7 @@ final class Session implements Dialect.Wire {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       String m = t.getMessage();
       if (m != null && m.contains("Too many open files")) {
+        FdBudget fds = probe.fds;
         fds.exhausted();
         boolean system = m.contains("in system");
         String why = what + " failed: " + (system ? "the system" : "the agent") + " is out of file"

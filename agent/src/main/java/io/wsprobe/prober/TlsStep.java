@@ -23,7 +23,7 @@ final class TlsStep {
     s.stepStart = System.nanoTime();
     Module.Tls tls = s.module.tls();
     String serverName = tls.serverName() != null ? tls.serverName() : Connect.host(s);
-    SslHandler ssl = s.tlsContexts.get(tls).newHandler(s.channel.alloc(), serverName, s.target.port());
+    SslHandler ssl = s.probe.tlsContexts.get(tls).newHandler(s.channel.alloc(), serverName, s.target.port());
     ssl.setHandshakeTimeoutMillis(0); // the probe's deadline bounds it
     s.sslEngine = ssl.engine();
     Pipelines.tls(s, ssl);
@@ -32,7 +32,7 @@ final class TlsStep {
         return;
       }
       long took = System.nanoTime() - s.stepStart;
-      X509Certificate[] chain = s.tlsContexts.takePresentedChain(s.sslEngine);
+      X509Certificate[] chain = s.probe.tlsContexts.takePresentedChain(s.sslEngine);
       if (chain == null && f.isSuccess()) {
         chain = peerChain(s);
       }

@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** lib0's varUint (unsigned LEB128), varString and varBytes, as dmonad/lib0 encoding.js writes them. */
 class Lib0Test {
 
-  private static byte[] bytes(int... values) {
+  /** Bytes written as ints, so 0x80 and above need no casts. */
+  static byte[] bytes(int... values) {
     byte[] out = new byte[values.length];
     for (int i = 0; i < values.length; i++) {
       out[i] = (byte) values[i];

@@ -1,5 +1,6 @@
 package io.wsprobe.protocol;
 
+import static io.wsprobe.protocol.Lib0Test.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,14 +13,6 @@ import org.junit.jupiter.api.Test;
  * (shared/reference/collab-protocols.md): {@code D} is {@code varString(documentName)}.
  */
 class YMessagesTest {
-
-  private static byte[] bytes(int... values) {
-    byte[] out = new byte[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = (byte) values[i];
-    }
-    return out;
-  }
 
   /** varString("d") */
   private static final int[] D = {1, 'd'};
