@@ -11,27 +11,44 @@ import io.wsprobe.protocol.Dialect;
  */
 final class AppHandshakeHandler extends PhaseHandler {
 
-  AppHandshakeHandler(Session session) {
+  private AppHandshakeHandler(Session session) {
     super(session);
   }
 
-  @Override
-  void begin() {
-    session.step = ProbeStep.APP_HANDSHAKE;
-    session.stepStart = System.nanoTime();
-    dialectEvent(session.dialect.open(session), null);
+  /**
+   * Starts the handshake. A dialect without one (raw) is ready at once: then no handler is put
+   * in the pipeline for a step that is already over.
+   */
+  static void start(Session s) {
+    s.step = ProbeStep.APP_HANDSHAKE;
+    s.stepStart = System.nanoTime();
+    Dialect.Event first = s.dialect.open(s);
+    if (first instanceof Dialect.Ready r) {
+      ready(s, r);
+      return;
+    }
+    AppHandshakeHandler h = new AppHandshakeHandler(s);
+    Pipelines.phase(s, h);
+    h.dialectEvent(first, null);
   }
+
+  @Override
+  void begin() {}
 
   @Override
   void event(Dialect.Event event, WebSocketFrame frame) {
     if (event instanceof Dialect.Ready r && session.step == ProbeStep.APP_HANDSHAKE) {
-      long took = System.nanoTime() - session.stepStart;
-      Module.Protocol protocol = session.module.app().protocol();
-      if (protocol != Module.Protocol.RAW) {
-        session.phases.put(Phase.APP_HANDSHAKE, took);
-        session.step("handshake", took, protocol.label() + ": " + r.note());
-      }
-      session.owner.ready(session);
+      ready(session, r);
     }
+  }
+
+  private static void ready(Session s, Dialect.Ready r) {
+    long took = System.nanoTime() - s.stepStart;
+    Module.Protocol protocol = s.module.app().protocol();
+    if (protocol != Module.Protocol.RAW) {
+      s.phases.put(Phase.APP_HANDSHAKE, took);
+      s.step("handshake", took, protocol.label() + ": " + r.note());
+    }
+    s.owner.ready(s);
   }
 }

@@ -27,16 +27,18 @@ final class ExchangeHandler extends PhaseHandler {
   private int framesSinceSend;
   private String lastFrameText;
 
-  ExchangeHandler(Session session) {
+  /** @param total the exchanges of the module, {@link #total}: more than 0 */
+  ExchangeHandler(Session session, int total) {
     super(session);
     this.messages = session.module.messages();
-    this.total = total(session.module);
+    this.total = total;
   }
 
   static int total(Module module) {
+    List<Module.Message> messages = module.messages();
     int n = 0;
-    for (Module.Message m : module.messages()) {
-      n += m.count();
+    for (int i = 0; i < messages.size(); i++) { // no iterator: this runs for every probe
+      n += messages.get(i).count();
     }
     return n;
   }

@@ -41,6 +41,7 @@ final class FailureClassifier {
     static final Verdict IGNORED = new Verdict(Then.IGNORE, null, "", null, null);
     static final Verdict ANSWER = new Verdict(Then.ANSWER, null, "", null, null);
     static final Verdict SUCCESS = new Verdict(Then.FINISH, Result.SUCCESS, "", null, null);
+    static final Verdict CLOSED = new Verdict(Then.CLOSED, Result.SUCCESS, "", null, null);
 
     static Verdict finish(Result result, String detail) {
       return new Verdict(Then.FINISH, result, detail, null, null);
@@ -208,14 +209,13 @@ final class FailureClassifier {
    * sender, "receiver N: " for a receiver.
    */
   static Verdict peerClose(ProbeStep step, int code, String reason, String who, Facts f) {
-    String said = said(code, reason);
     return switch (step) {
-      case CLOSING -> new Verdict(Then.CLOSED, Result.SUCCESS, "", null, null);
-      case HOLD -> idleCut(said);
+      case CLOSING -> Verdict.CLOSED; // the clean end, every probe: nothing to put into words
+      case HOLD -> idleCut(said(code, reason));
       case APP_HANDSHAKE -> Verdict.finish(code == 4401 || code == 4403 ? Result.AUTH_FAILED
-          : Result.APP_HANDSHAKE_FAILED, "peer sent " + said + " during the " + f.appLabel() + " handshake");
-      default -> new Verdict(Then.FINISH, Result.CLOSED_BY_PEER, "peer sent " + said + " " + where(step, f),
-          who + said, null);
+          : Result.APP_HANDSHAKE_FAILED, "peer sent " + said(code, reason) + " during the " + f.appLabel() + " handshake");
+      default -> new Verdict(Then.FINISH, Result.CLOSED_BY_PEER, "peer sent " + said(code, reason) + " "
+          + where(step, f), who + said(code, reason), null);
     };
   }
 

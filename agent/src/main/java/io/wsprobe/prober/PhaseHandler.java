@@ -79,12 +79,16 @@ abstract class PhaseHandler extends ChannelInboundHandlerAdapter implements Fail
     s.apply(FailureClassifier.peerClose(s.step, s.closeCode, s.closeReason, s.name, this), null);
   }
 
+  // Each event is guarded as Session.guarded does, without a lambda: these run for every frame.
+
   @Override
   public final void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (!session.done()) {
-        session.guarded(() -> read(ctx, msg));
+        read(ctx, msg);
       }
+    } catch (Throwable e) {
+      session.crashed(e);
     } finally {
       ReferenceCountUtil.release(msg);
     }
@@ -92,12 +96,20 @@ abstract class PhaseHandler extends ChannelInboundHandlerAdapter implements Fail
 
   @Override
   public final void channelInactive(ChannelHandlerContext ctx) {
-    session.guarded(() -> session.apply(FailureClassifier.closed(session.step, this), null));
+    try {
+      session.apply(FailureClassifier.closed(session.step, this), null);
+    } catch (Throwable e) {
+      session.crashed(e);
+    }
   }
 
   @Override
   public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    session.guarded(() -> session.apply(FailureClassifier.error(session.step, cause, this), cause));
+    try {
+      session.apply(FailureClassifier.error(session.step, cause, this), cause);
+    } catch (Throwable e) {
+      session.crashed(e);
+    }
   }
 
   // ---------------------------------------------------------------- facts; steps override theirs

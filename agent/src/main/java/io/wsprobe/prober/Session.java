@@ -121,16 +121,17 @@ final class Session implements Dialect.Wire {
   /** The upgrade succeeded; the app protocol's handshake begins. */
   void upgraded() {
     wsOpen = true;
-    Pipelines.phase(this, new AppHandshakeHandler(this));
+    AppHandshakeHandler.start(this);
   }
 
   /** The message exchanges, then the hold, then the close. */
   void exchanges() {
-    if (ExchangeHandler.total(module) == 0) {
+    int total = ExchangeHandler.total(module);
+    if (total == 0) {
       hold();
       return;
     }
-    Pipelines.phase(this, new ExchangeHandler(this));
+    Pipelines.phase(this, new ExchangeHandler(this, total));
   }
 
   void hold() {
@@ -290,9 +291,14 @@ final class Session implements Dialect.Wire {
     try {
       step.run();
     } catch (Throwable e) {
-      if (!exhausted(e, "probe", System.nanoTime() - stepStart)) {
-        end(Result.INTERNAL_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
-      }
+      crashed(e);
+    }
+  }
+
+  /** What {@link #guarded} does with what a step threw; handlers call it without a lambda. */
+  void crashed(Throwable e) {
+    if (!exhausted(e, "probe", System.nanoTime() - stepStart)) {
+      end(Result.INTERNAL_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
