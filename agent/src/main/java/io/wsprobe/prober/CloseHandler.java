@@ -34,7 +34,8 @@ final class CloseHandler extends PhaseHandler {
   @Override
   void onPeerClose() {
     Session s = session;
-    s.step("close", System.nanoTime() - s.stepStart, "peer answered " + FailureClassifier.said(s.closeCode, s.closeReason));
+    s.step("close", System.nanoTime() - s.stepStart,
+        "peer answered " + FailureClassifier.said(s.closeCode, s.closeReason));
     s.wsOpen = false;
     super.onPeerClose();
   }

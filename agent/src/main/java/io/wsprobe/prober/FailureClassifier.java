@@ -14,8 +14,8 @@ import java.io.IOException;
  */
 final class FailureClassifier {
 
-  /** What happened. */
-  enum Event { DEADLINE, CLOSED, ERROR, PEER_CLOSE }
+  /** What happened; a close frame, which carries a code and a reason, goes to {@link #peerClose}. */
+  enum Event { DEADLINE, CLOSED, ERROR }
 
   /** What the caller does with a verdict. */
   enum Then {
@@ -93,13 +93,12 @@ final class FailureClassifier {
 
   private FailureClassifier() {}
 
-  /** A failure other than a close frame. */
+  /** @param error what the pipeline raised, for {@link Event#ERROR}; else null */
   static Verdict classify(ProbeStep step, Event event, Throwable error, Facts facts) {
     return switch (event) {
       case DEADLINE -> deadline(step, facts);
       case CLOSED -> closed(step, facts);
       case ERROR -> error(step, error, facts);
-      case PEER_CLOSE -> throw new IllegalArgumentException("a close frame goes to peerClose");
     };
   }
 
@@ -213,7 +212,8 @@ final class FailureClassifier {
       case CLOSING -> Verdict.CLOSED; // the clean end, every probe: nothing to put into words
       case HOLD -> idleCut(said(code, reason));
       case APP_HANDSHAKE -> Verdict.finish(code == 4401 || code == 4403 ? Result.AUTH_FAILED
-          : Result.APP_HANDSHAKE_FAILED, "peer sent " + said(code, reason) + " during the " + f.appLabel() + " handshake");
+          : Result.APP_HANDSHAKE_FAILED,
+          "peer sent " + said(code, reason) + " during the " + f.appLabel() + " handshake");
       default -> new Verdict(Then.FINISH, Result.CLOSED_BY_PEER, "peer sent " + said(code, reason) + " "
           + where(step, f), who + said(code, reason), null);
     };

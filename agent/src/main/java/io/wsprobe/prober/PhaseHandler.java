@@ -97,7 +97,7 @@ abstract class PhaseHandler extends ChannelInboundHandlerAdapter implements Fail
   @Override
   public final void channelInactive(ChannelHandlerContext ctx) {
     try {
-      session.apply(FailureClassifier.closed(session.step, this), null);
+      session.apply(FailureClassifier.classify(session.step, FailureClassifier.Event.CLOSED, null, this), null);
     } catch (Throwable e) {
       session.crashed(e);
     }
@@ -106,7 +106,7 @@ abstract class PhaseHandler extends ChannelInboundHandlerAdapter implements Fail
   @Override
   public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     try {
-      session.apply(FailureClassifier.error(session.step, cause, this), cause);
+      session.apply(FailureClassifier.classify(session.step, FailureClassifier.Event.ERROR, cause, this), cause);
     } catch (Throwable e) {
       session.crashed(e);
     }

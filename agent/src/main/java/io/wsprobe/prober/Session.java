@@ -64,7 +64,7 @@ final class Session implements Dialect.Wire {
   /** The phase handler in the pipeline, or null before the socket. */
   PhaseHandler current;
   Channel channel;
-  /** This session holds one of {@link #fds} (taken before DNS, given back when its socket closes). */
+  /** This session holds a descriptor of the {@link FdBudget} (taken before DNS, given back when its socket closes). */
   boolean fdHeld;
   SSLEngine sslEngine;
   Instant certNotAfter;
@@ -205,7 +205,7 @@ final class Session implements Dialect.Wire {
 
   /** The probe's deadline passed: the step this session is in says what that means. */
   void deadline() {
-    guarded(() -> apply(FailureClassifier.deadline(step, facts()), null));
+    guarded(() -> apply(FailureClassifier.classify(step, FailureClassifier.Event.DEADLINE, null, facts()), null));
   }
 
   FailureClassifier.Facts facts() {

@@ -100,9 +100,11 @@ final class UpgradeHandler extends PhaseHandler {
         session.trace.sent(() -> {
           String[] parts = line.split(" ", 3);
           StringBuilder text = new StringBuilder()
-              .append(parts[0]).append(' ').append(redactedRequestTarget(module, parts[1])).append(' ').append(parts[2]);
+              .append(parts[0]).append(' ').append(redactedRequestTarget(module, parts[1]))
+              .append(' ').append(parts[2]);
           for (Map.Entry<String, String> h : sent) {
-            text.append('\n').append(h.getKey()).append(": ").append(shownRequestHeader(module, h.getKey(), h.getValue()));
+            text.append('\n').append(h.getKey()).append(": ")
+                .append(shownRequestHeader(module, h.getKey(), h.getValue()));
           }
           return text.toString();
         });
