@@ -12,8 +12,8 @@ import io.wsprobe.config.Module;
 import io.wsprobe.config.Redactor;
 import io.wsprobe.config.Target;
 import io.wsprobe.protocol.Dialects;
-import io.wsprobe.protocol.DocmostAuth;
 import io.wsprobe.protocol.LoginFlow;
+import io.wsprobe.protocol.LoginFlows;
 import java.time.Duration;
 import java.util.Map;
 
@@ -44,8 +44,7 @@ public final class WebSocketProber implements Prober {
     this.fds = fds;
     this.vertx = (VertxInternal) vertx;
     this.channels = this.vertx.transport().channelFactory(false);
-    DocmostAuth docmost = new DocmostAuth(vertx);
-    this.logins = Map.of(docmost.name(), docmost);
+    this.logins = LoginFlows.of(vertx);
   }
 
   /** Probes on the caller's context (or a new one), on the next event loop. */

@@ -3,7 +3,7 @@
  * pipeline of phases on one Netty event loop.
  *
  * <pre>
- * WebSocketProber   login (protocol.LoginFlow by auth.type), then a ProbeRun
+ * WebSocketProber   login (protocol.LoginFlows: a LoginFlow by auth.type), then a ProbeRun
  * ProbeRun          the deadline (one timer), the trace, the result, delivered once
  *   Broadcast       when the module has one: a coordinator over N+1 Sessions
  * Session           one connection; its phases, in order:
