@@ -26,6 +26,9 @@ import java.util.Map;
  * @param broadcastDelaysNanos each receiver's marker delay, for receivers that got it
  * @param broadcastMissing receivers that did not get the marker; -1 when the module has no broadcast
  *                        or the probe failed before the marker was sent
+ *
+ * <p>Build one with {@link #builder}: every field not set keeps the value a probe that did
+ * nothing would have.
  */
 public record ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
                           Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
@@ -39,5 +42,109 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
 
   public static Map<Phase, Long> emptyPhases() {
     return new EnumMap<>(Phase.class);
+  }
+
+  public static Builder builder(Result result) {
+    return new Builder(result);
+  }
+
+  /** A result field by field; defaults: no detail, no phases, no answer, nothing measured. */
+  public static final class Builder {
+    private final Result result;
+    private String detail = "";
+    private String diagnosis = "";
+    private long durationNanos;
+    private Map<Phase, Long> phases;
+    private int statusCode;
+    private List<Long> rttNanos = List.of();
+    private long holdSurvivedNanos = -1;
+    private Instant certNotAfter;
+    private int closeCode = -1;
+    private String closeReason = "";
+    private String answer = "";
+    private List<Long> broadcastDelaysNanos = List.of();
+    private int broadcastMissing = -1;
+    private Trace trace;
+
+    private Builder(Result result) {
+      this.result = result;
+    }
+
+    public Builder detail(String detail) {
+      this.detail = detail;
+      return this;
+    }
+
+    public Builder diagnosis(String diagnosis) {
+      this.diagnosis = diagnosis;
+      return this;
+    }
+
+    public Builder durationNanos(long durationNanos) {
+      this.durationNanos = durationNanos;
+      return this;
+    }
+
+    /** Kept as given (not copied): the probe hands over its own map when it is done with it. */
+    public Builder phases(Map<Phase, Long> phases) {
+      this.phases = phases;
+      return this;
+    }
+
+    public Builder statusCode(int statusCode) {
+      this.statusCode = statusCode;
+      return this;
+    }
+
+    public Builder rttNanos(List<Long> rttNanos) {
+      this.rttNanos = rttNanos;
+      return this;
+    }
+
+    public Builder holdSurvivedNanos(long holdSurvivedNanos) {
+      this.holdSurvivedNanos = holdSurvivedNanos;
+      return this;
+    }
+
+    public Builder certNotAfter(Instant certNotAfter) {
+      this.certNotAfter = certNotAfter;
+      return this;
+    }
+
+    public Builder closeCode(int closeCode) {
+      this.closeCode = closeCode;
+      return this;
+    }
+
+    public Builder closeReason(String closeReason) {
+      this.closeReason = closeReason;
+      return this;
+    }
+
+    public Builder answer(String answer) {
+      this.answer = answer;
+      return this;
+    }
+
+    public Builder broadcastDelaysNanos(List<Long> broadcastDelaysNanos) {
+      this.broadcastDelaysNanos = broadcastDelaysNanos;
+      return this;
+    }
+
+    public Builder broadcastMissing(int broadcastMissing) {
+      this.broadcastMissing = broadcastMissing;
+      return this;
+    }
+
+    public Builder trace(Trace trace) {
+      this.trace = trace;
+      return this;
+    }
+
+    public ProbeResult build() {
+      return new ProbeResult(result, detail, diagnosis, durationNanos,
+          phases == null ? emptyPhases() : phases, statusCode, rttNanos, holdSurvivedNanos,
+          certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace);
+    }
   }
 }

@@ -10,13 +10,11 @@ import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Redactor;
-import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.protocol.Dialects;
-import io.wsprobe.protocol.DocmostAuth;
+import io.wsprobe.protocol.LoginFlow;
+import io.wsprobe.protocol.LoginFlows;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,7 +32,8 @@ public final class WebSocketProber implements Prober {
   private final ChannelFactory<? extends Channel> channels;
   private final TlsContexts tls = new TlsContexts();
   private final FdBudget fds;
-  private final DocmostAuth docmost;
+  /** The login flows by {@code auth.type}. */
+  private final Map<String, LoginFlow> logins;
 
   public WebSocketProber(Vertx vertx) {
     this(vertx, FdBudget.ofProcess());
@@ -45,7 +44,7 @@ public final class WebSocketProber implements Prober {
     this.fds = fds;
     this.vertx = (VertxInternal) vertx;
     this.channels = this.vertx.transport().channelFactory(false);
-    this.docmost = new DocmostAuth(vertx);
+    this.logins = LoginFlows.of(vertx);
   }
 
   /** Probes on the caller's context (or a new one), on the next event loop. */
@@ -71,64 +70,42 @@ public final class WebSocketProber implements Prober {
           .start();
       return promise.future();
     }
+    LoginFlow flow = logins.get(auth.type());
+    if (flow == null) {
+      promise.complete(ProbeResult.builder(Result.INTERNAL_ERROR)
+          .detail("no login flow for auth.type '" + auth.type() + "'")
+          .trace(new Trace(System.nanoTime(), Redactor.NONE)).build());
+      return promise.future();
+    }
     long start = System.nanoTime();
-    docmost.tokens(auth, target.timeout().toMillis()).onComplete(ar -> {
+    flow.login(module, target.timeout().toMillis()).onComplete(ar -> {
       long took = System.nanoTime() - start;
+      String login = flow.name() + " login as " + auth.email();
       if (ar.failed()) {
         // the app's message may echo the request: the password, the cookie it had just set
         Redactor redactor = Redactor.of(target.url(), module);
         Trace trace = new Trace(start, redactor);
-        int status = ar.cause() instanceof DocmostAuth.AuthException a ? a.status() : 0;
-        trace.step("auth", took, "docmost login as " + auth.email() + " failed: " + ar.cause().getMessage());
-        String detail = redactor.applyToReport("docmost login: " + ar.cause().getMessage());
-        promise.complete(new ProbeResult(Result.AUTH_FAILED, detail,
-            redactor.applyToReport(Diagnosis.of(Result.AUTH_FAILED, status, null, detail)), took, ProbeResult.emptyPhases(),
-            0, List.of(), module.hold() == null ? -1 : 0, null, -1, "", "", List.of(), -1, trace));
+        int status = ar.cause() instanceof LoginFlow.LoginException e ? e.status() : 0;
+        trace.step("auth", took, login + " failed: " + ar.cause().getMessage());
+        String detail = redactor.applyToReport(flow.name() + " login: " + ar.cause().getMessage());
+        promise.complete(ProbeResult.builder(Result.AUTH_FAILED).detail(detail)
+            .diagnosis(redactor.applyToReport(Diagnosis.of(Result.AUTH_FAILED, status, null, detail)))
+            .durationNanos(took).holdSurvivedNanos(module.hold() == null ? -1 : 0).trace(trace).build());
         return;
       }
-      DocmostAuth.Tokens tokens = ar.result();
-      Module withCookie = module.app().protocol() == Module.Protocol.SOCKETIO
-          ? withCookie(module, "authToken=" + tokens.authToken()) : withCollabToken(module, tokens.collabToken());
       Duration left = target.timeout().minusNanos(took);
       Target rest = new Target(target.name(), target.url(), target.module(), target.labels(),
           target.interval(), left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
-      ProbeRun run = new ProbeRun(rest, withCookie, context, loop, channels, tls, fds,
-          Dialects.of(module.app(), tokens.collabToken()), promise);
-      run.preface("auth", took, "docmost login as " + auth.email() + " ok (tokens cached until expiry)");
+      ProbeRun run = new ProbeRun(rest, ar.result().module(), context, loop, channels, tls, fds,
+          ar.result().dialects(), promise);
+      run.preface("auth", took, login + " ok (tokens cached until expiry)");
       run.start();
     });
     return promise.future().onSuccess(r -> {
       if (r.result() == Result.AUTH_FAILED) {
-        docmost.invalidate(auth); // log in again next time: the token may have been revoked
+        flow.invalidate(auth); // log in again next time: the token may have been revoked
       }
     });
-  }
-
-  private static Module withCookie(Module m, String cookie) {
-    Map<String, Secret> headers = new LinkedHashMap<>(m.headers());
-    String existing = null;
-    for (String name : List.copyOf(headers.keySet())) {
-      if (name.equalsIgnoreCase("Cookie")) {
-        existing = headers.remove(name).value();
-      }
-    }
-    headers.put("Cookie", new Secret(existing == null ? cookie : existing + "; " + cookie, true));
-    return new Module(m.name(), headers, m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
-        m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), m.app(),
-        m.publicQueryParams());
-  }
-
-  /** The module with the token the login obtained as its Hocuspocus token: a secret the run hides. */
-  private static Module withCollabToken(Module m, String token) {
-    Module.App a = m.app();
-    if (a.hocuspocus() == null || token == null) {
-      return m;
-    }
-    Module.App app = new Module.App(a.protocol(), a.broadcast(), a.socketio(),
-        new Module.Hocuspocus(a.hocuspocus().document(), new Secret(token, true)), a.auth());
-    return new Module(m.name(), m.headers(), m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
-        m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), app,
-        m.publicQueryParams());
   }
 
   /** See {@link Warmup}: a ClientHello written in memory with these settings. Blocking. */
@@ -146,6 +123,6 @@ public final class WebSocketProber implements Prober {
   }
 
   public void close() {
-    docmost.close();
+    logins.values().forEach(LoginFlow::close);
   }
 }

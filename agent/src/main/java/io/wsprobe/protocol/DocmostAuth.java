@@ -9,8 +9,11 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Redactor;
+import io.wsprobe.config.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,22 +24,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * message. Tokens are cached per account until shortly before they expire, and dropped after the
  * app refuses them, so a probe logs in only when it must.
  */
-public final class DocmostAuth {
+public final class DocmostAuth implements LoginFlow {
 
   /** What the flow yields. {@code expiresAtMillis} is the earlier of the two tokens' expiries. */
   public record Tokens(String authToken, String collabToken, long expiresAtMillis) {}
 
   /** The flow failed; {@code status} is the HTTP status that said so, 0 when none came. */
-  public static final class AuthException extends RuntimeException {
-    private final int status;
-
+  public static final class AuthException extends LoginFlow.LoginException {
     public AuthException(int status, String message) {
-      super(message);
-      this.status = status;
-    }
-
-    public int status() {
-      return status;
+      super(status, message);
     }
   }
 
@@ -67,6 +63,7 @@ public final class DocmostAuth {
   }
 
   /** Forgets the account's tokens, after the app refused them. */
+  @Override
   public void invalidate(Module.Auth auth) {
     cache.remove(key(auth));
   }
@@ -158,6 +155,52 @@ public final class DocmostAuth {
     }
   }
 
+  @Override
+  public String name() {
+    return "docmost";
+  }
+
+  /**
+   * Socket.IO gets the {@code authToken} cookie on its upgrade; Hocuspocus gets the collab token
+   * in its Auth message. Both are secrets of the returned module, so the probe hides them.
+   */
+  @Override
+  public Future<Login> login(Module module, long timeoutMillis) {
+    return tokens(module.app().auth(), timeoutMillis).map(tokens -> new Login(
+        module.app().protocol() == Module.Protocol.SOCKETIO
+            ? withCookie(module, "authToken=" + tokens.authToken())
+            : withCollabToken(module, tokens.collabToken()),
+        Dialects.of(module.app(), tokens.collabToken())));
+  }
+
+  private static Module withCookie(Module m, String cookie) {
+    Map<String, Secret> headers = new LinkedHashMap<>(m.headers());
+    String existing = null;
+    for (String name : List.copyOf(headers.keySet())) {
+      if (name.equalsIgnoreCase("Cookie")) {
+        existing = headers.remove(name).value();
+      }
+    }
+    headers.put("Cookie", new Secret(existing == null ? cookie : existing + "; " + cookie, true));
+    return new Module(m.name(), headers, m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
+        m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), m.app(),
+        m.publicQueryParams());
+  }
+
+  /** The module with the token the login obtained as its Hocuspocus token. */
+  private static Module withCollabToken(Module m, String token) {
+    Module.App a = m.app();
+    if (a.hocuspocus() == null || token == null) {
+      return m;
+    }
+    Module.App app = new Module.App(a.protocol(), a.broadcast(), a.socketio(),
+        new Module.Hocuspocus(a.hocuspocus().document(), new Secret(token, true)), a.auth());
+    return new Module(m.name(), m.headers(), m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
+        m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), app,
+        m.publicQueryParams());
+  }
+
+  @Override
   public void close() {
     client.close();
   }

@@ -86,7 +86,7 @@ public final class FaultServers {
     /** The correct {@code Sec-WebSocket-Accept} for this request's key. */
     public String accept() {
       try {
-        return ProbeRun.expectedAccept(headers.get("sec-websocket-key"));
+        return UpgradeHandler.expectedAccept(headers.get("sec-websocket-key"));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

@@ -657,7 +657,7 @@ class ProberTest {
       assertThat(answer).startsWith("HTTP/1.1 200 OK");
       assertThat(r.trace().render()).contains("< HTTP/1.1 200 OK");
       String body = answer.substring(answer.indexOf("\n\n") + 2);
-      assertThat(body).startsWith("<p>spam</p>").hasSizeLessThanOrEqualTo(ProbeRun.KEPT_BODY_BYTES);
+      assertThat(body).startsWith("<p>spam</p>").hasSizeLessThanOrEqualTo(UpgradeHandler.KEPT_BODY_BYTES);
       server.closed().get(2, TimeUnit.SECONDS);
     }
   }
