@@ -16,7 +16,7 @@ import io.wsprobe.support.NodeServer;
 import io.wsprobe.support.Prometheus;
 import io.wsprobe.support.Repo;
 import io.wsprobe.support.RuleFiles;
-import io.wsprobe.support.SelfSignedCert;
+import io.wsprobe.support.TestCerts;
 import io.wsprobe.support.WebhookReceiver;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,13 +71,13 @@ class AlertingEndToEndTest {
     app = AppServer.start(vertx);
     int appPort = app.actualPort();
 
-    SelfSignedCert cert = SelfSignedCert.write(dir, Duration.ofDays(365));
+    TestCerts.Issued cert = TestCerts.create(dir).localhost();
     int tlsPort = Nginx.freePort();
     good = Nginx.start(Files.createDirectories(dir.resolve("nginx-good")), """
             listen 127.0.0.1:%d ssl;
             ssl_certificate %s;
             ssl_certificate_key %s;
-        """.formatted(tlsPort, cert.certFile(), cert.keyFile()) + Nginx.proxyWithUpgrade(appPort));
+        """.formatted(tlsPort, cert.certPem(), cert.keyPem()) + Nginx.proxyWithUpgrade(appPort));
     broken = Nginx.start(Files.createDirectories(dir.resolve("nginx-broken")), Nginx.proxyWithoutUpgrade(appPort));
     brokenUrl = "ws://127.0.0.1:" + broken.port() + "/collab";
     room = NodeServer.start("room-server.js");
@@ -89,7 +89,7 @@ class AlertingEndToEndTest {
           labels: { location: loopback }
         modules:
           echo_hold:
-            tls: { ca_file: cert.pem }
+            tls: { ca_file: ca.pem }
             messages:
               - send: hello
                 expect: { echo: true }

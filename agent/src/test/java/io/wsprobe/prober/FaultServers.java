@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import io.wsprobe.support.TestCerts;
 
 /**
  * In-process servers on loopback for the prober's tests: well-behaved Vert.x WebSocket servers,

@@ -3,6 +3,7 @@ package io.wsprobe.prober;
 import static io.wsprobe.prober.TestModule.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.wsprobe.support.ProbeAssertions.assertResult;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.wsprobe.support.TestCerts;
 
 /**
  * One test per {@link Result}, each against a real in-process server on loopback that
@@ -80,18 +82,6 @@ class ProberTest {
     assertThat(took).as("probe of %s took %s, timeout %s; trace:%n%s", url, Trace.millis(took),
         timeout, r.trace().render()).isLessThanOrEqualTo(timeout.toNanos() + SLACK_NANOS);
     return r;
-  }
-
-  private static void assertResult(ProbeResult r, Result expected) {
-    assertThat(r.result()).as("result; detail: %s%ntrace:%n%s", r.detail(), r.trace().render())
-        .isEqualTo(expected);
-    if (expected == Result.SUCCESS) {
-      assertThat(r.detail()).isEmpty();
-      assertThat(r.diagnosis()).isEmpty();
-    } else {
-      assertThat(r.detail()).isNotBlank();
-      assertThat(r.diagnosis()).isNotBlank();
-    }
   }
 
   private static String ws(int port) {

@@ -2,6 +2,7 @@ package io.wsprobe.prober;
 
 import static io.wsprobe.prober.TestModule.module;
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.wsprobe.support.ProbeAssertions.assertResult;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -66,10 +67,6 @@ class ProtocolTest {
 
   static App app(Protocol p, Broadcast b, Module.SocketIo s, Module.Hocuspocus h) {
     return new App(p, b, s, h, null);
-  }
-
-  static void assertResult(ProbeResult r, Result expected) {
-    assertThat(r.result()).as("%s\n%s", r.detail(), r.trace().render()).isEqualTo(expected);
   }
 
   static final Module.SocketIo CHAT = new Module.SocketIo("/",

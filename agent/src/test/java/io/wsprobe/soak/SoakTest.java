@@ -14,7 +14,7 @@ import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.prober.FaultServers;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
-import io.wsprobe.prober.TestCerts;
+import io.wsprobe.support.TestCerts;
 import io.wsprobe.support.Nginx;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.wsprobe.prober;
+package io.wsprobe.support;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
