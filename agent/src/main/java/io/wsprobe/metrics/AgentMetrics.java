@@ -2,15 +2,17 @@ package io.wsprobe.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wsprobe.Version;
 import io.wsprobe.config.Buckets;
 import java.time.Duration;
@@ -19,7 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's own series (build, config reloads, scheduler) and the JVM/process ones, in the
- * registry that {@code /metrics} scrapes.
+ * registry that {@code /metrics} scrapes. The JVM and process series are client_java's
+ * ({@code process_cpu_seconds_total}, {@code process_open_fds}, {@code jvm_memory_used_bytes},
+ * …), the names every Prometheus dashboard knows, registered on the Micrometer registry's
+ * underlying {@link PrometheusRegistry} so that one scrape writes both.
  */
 public final class AgentMetrics implements AutoCloseable {
 
@@ -39,7 +44,6 @@ public final class AgentMetrics implements AutoCloseable {
   private final AtomicLong targets = new AtomicLong();
   private final AtomicLong shardTargets = new AtomicLong();
   private final Timer lag;
-  private final JvmGcMetrics gc = new JvmGcMetrics();
   private volatile ProbeMetrics probes;
 
   public AgentMetrics(Buckets buckets) {
@@ -67,13 +71,24 @@ public final class AgentMetrics implements AutoCloseable {
         .serviceLevelObjectives(buckets.schedulerLag().stream()
             .map(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new))
         .register(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    gc.bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new FileDescriptorMetrics().bindTo(registry);
+    jvm(registry.getPrometheusRegistry());
+  }
+
+  /**
+   * What client_java's {@code JvmMetrics} registers, less two parts: the allocation counters add a
+   * GC listener that nothing can remove (every closed registry would leave one behind), and the
+   * native memory gauges need {@code -XX:NativeMemoryTracking}. Registered part by part, as
+   * {@code JvmMetrics} would keep every registry it has seen in a static set.
+   */
+  private static void jvm(PrometheusRegistry prometheus) {
+    JvmThreadsMetrics.builder().register(prometheus);
+    JvmBufferPoolMetrics.builder().register(prometheus);
+    JvmClassLoadingMetrics.builder().register(prometheus);
+    JvmCompilationMetrics.builder().register(prometheus);
+    JvmGarbageCollectorMetrics.builder().register(prometheus);
+    JvmMemoryMetrics.builder().register(prometheus);
+    JvmRuntimeInfoMetric.builder().register(prometheus);
+    ProcessMetrics.builder().register(prometheus);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -128,7 +143,6 @@ public final class AgentMetrics implements AutoCloseable {
 
   @Override
   public void close() {
-    gc.close();
     registry.close();
   }
 }
