@@ -1,6 +1,8 @@
 package io.wsprobe.metrics;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -15,7 +17,9 @@ import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wsprobe.Version;
 import io.wsprobe.config.Buckets;
+import io.wsprobe.config.TargetFileSet.FileStatus;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -36,6 +40,8 @@ public final class AgentMetrics implements AutoCloseable {
   public static final String TARGETS = "wsprobe.targets";
   public static final String SHARD_TARGETS = "wsprobe.shard.targets";
   public static final String SHARD_INFO = "wsprobe.shard.info";
+  public static final String TARGET_FILE_OK = "wsprobe.target.file.last.read.successful";
+  public static final String TARGET_FILE_TARGETS = "wsprobe.target.file.targets";
 
   private final PrometheusMeterRegistry registry;
   private final AtomicLong reloadOk = new AtomicLong(1);
@@ -44,6 +50,8 @@ public final class AgentMetrics implements AutoCloseable {
   private final AtomicLong targets = new AtomicLong();
   private final AtomicLong shardTargets = new AtomicLong();
   private final Timer lag;
+  private final MultiGauge targetFileOk;
+  private final MultiGauge targetFileTargets;
   private volatile ProbeMetrics probes;
 
   public AgentMetrics(Buckets buckets) {
@@ -71,6 +79,11 @@ public final class AgentMetrics implements AutoCloseable {
         .serviceLevelObjectives(buckets.schedulerLag().stream()
             .map(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new))
         .register(registry);
+    targetFileOk = MultiGauge.builder(TARGET_FILE_OK)
+        .description("1 when the target file's content is in use, 0 when it was not (its last good content stays)")
+        .register(registry);
+    targetFileTargets = MultiGauge.builder(TARGET_FILE_TARGETS)
+        .description("Targets the target file gives now, before sharding").register(registry);
     jvm(registry.getPrometheusRegistry());
   }
 
@@ -139,6 +152,14 @@ public final class AgentMetrics implements AutoCloseable {
   /** Targets this replica probes (all of them when unsharded). */
   public void shardTargets(int n) {
     shardTargets.set(n);
+  }
+
+  /** The state of every file {@code target_files} matches now; the series of others go. */
+  public void targetFiles(List<FileStatus> files) {
+    targetFileOk.register(files.stream()
+        .map(f -> MultiGauge.Row.of(Tags.of("file", f.file().toString()), f.ok() ? 1 : 0)).toList(), true);
+    targetFileTargets.register(files.stream()
+        .map(f -> MultiGauge.Row.of(Tags.of("file", f.file().toString()), f.targets())).toList(), true);
   }
 
   @Override
