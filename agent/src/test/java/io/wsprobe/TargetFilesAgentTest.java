@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.wsprobe.cli.Agent;
@@ -19,8 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +40,8 @@ class TargetFilesAgentTest {
   HttpServer app;
   Agent agent;
   Path targets;
-  final Logs logs = new Logs();
+  final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  final Logger root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME);
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
@@ -56,14 +55,15 @@ class TargetFilesAgentTest {
         global: { interval: 2s, timeout: 1s }
         target_files: [ "targets/*.yml" ]
         """);
-    logs.attach();
+    logs.start();
+    root.addAppender(logs);
     agent = new Agent(vertx, () -> ConfigLoader.load(file), "127.0.0.1:0", null);
     agent.start().await();
   }
 
   @AfterEach
   void stop() {
-    logs.detach();
+    root.detachAppender(logs);
     agent.stop().await();
     vertx.close().await();
   }
@@ -101,7 +101,7 @@ class TargetFilesAgentTest {
         m -> Scrape.value(m, "wsprobe_target_file_last_read_successful" + fileA) == 0);
     assertThat(Scrape.value(broken, "wsprobe_target_file_targets" + fileA)).isEqualTo(1);
     assertThat(agent.config().targets()).extracting(t -> t.name()).containsExactly("one", "two");
-    assertThat(logs.lines()).anySatisfy(line -> assertThat(line)
+    assertThat(logLines()).anySatisfy(line -> assertThat(line)
         .contains("target file not used", "file=" + a, a + ":4: [0].adress: unknown key"));
     long probesBefore = probes(broken, "one");
     awaitMetrics(INTERVAL.plusSeconds(1), m -> probes(m, "one") > probesBefore);
@@ -136,35 +136,18 @@ class TargetFilesAgentTest {
     throw new AssertionError("metrics did not match within " + within + "; last scrape:\n" + body);
   }
 
-  /** Every log event with its key-value pairs, as the structured log shows them. */
-  static final class Logs extends AppenderBase<ILoggingEvent> {
-    final Logger root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME);
-    final List<String> events = Collections.synchronizedList(new ArrayList<>());
-
-    void attach() {
-      setContext(root.getLoggerContext());
-      start();
-      root.addAppender(this);
+  /** Each log event with its key-value pairs, as the structured log shows them. */
+  List<String> logLines() {
+    List<ILoggingEvent> events;
+    synchronized (logs) { // what AppenderBase appends under
+      events = List.copyOf(logs.list);
     }
-
-    void detach() {
-      root.detachAppender(this);
-      stop();
-    }
-
-    List<String> lines() {
-      synchronized (events) {
-        return List.copyOf(events);
-      }
-    }
-
-    @Override
-    protected void append(ILoggingEvent e) {
+    return events.stream().map(e -> {
       StringBuilder line = new StringBuilder(e.getFormattedMessage());
       if (e.getKeyValuePairs() != null) {
         e.getKeyValuePairs().forEach(kv -> line.append(' ').append(kv.key).append('=').append(kv.value));
       }
-      events.add(line.toString());
-    }
+      return line.toString();
+    }).toList();
   }
 }
