@@ -29,9 +29,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.wsprobe.support.Promtool;
 import io.wsprobe.support.Scrape;
 
-/** The whole agent: config file → probes → /metrics, the web endpoints, and reloads. */
+/** The whole agent: config file → probes → /metrics (lint-clean), the web endpoints, and reloads. */
 class AgentTest {
 
   @TempDir Path dir;
@@ -122,6 +123,19 @@ class AgentTest {
     assertThat(m).contains("url=\"ws://127.0.0.1:" + app.actualPort() + "/collab?token=<secret>\"")
         .doesNotContain("top-secret-value").doesNotContain("abc123secret");
     assertThat(get("/", null).body()).contains("app-collab", "success").doesNotContain("top-secret-value");
+  }
+
+  /** Probe series and the standard process and JVM ones alike pass Prometheus' own lint. */
+  @Test
+  void aLiveScrapeIsCleanForPromtool() throws Exception {
+    String scrape = awaitMetrics(b -> b.contains("wsprobe_probe_success{"));
+    assertThat(scrape).contains("process_cpu_seconds_total ", "process_resident_memory_bytes ",
+        "process_open_fds ", "process_max_fds ", "process_start_time_seconds ",
+        "jvm_memory_used_bytes{area=\"heap\"} ", "jvm_threads_current ", "jvm_gc_collection_seconds",
+        "jvm_classes_currently_loaded ", "jvm_runtime_info{")
+        .doesNotContain("process_cpu_time_ns_total", "system_cpu_count", "process_files_open_files");
+    Promtool.Run lint = Promtool.checkMetrics(scrape);
+    assertThat(lint.exit()).as(lint.output()).isZero();
   }
 
   @Test

@@ -7,6 +7,9 @@ import io.wsprobe.EventLoops;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
+import io.wsprobe.config.TargetFileSet;
+import io.wsprobe.config.TargetFileSet.Discovered;
+import io.wsprobe.config.TargetFileSet.FileStatus;
 import io.wsprobe.metrics.AgentMetrics;
 import io.wsprobe.metrics.SeriesRecorder;
 import io.wsprobe.prober.Warmup;
@@ -19,6 +22,9 @@ import io.wsprobe.scheduler.Scheduler;
 import io.wsprobe.scheduler.Shard;
 import io.wsprobe.web.Endpoints;
 import io.wsprobe.web.WebServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -28,11 +34,15 @@ import org.slf4j.LoggerFactory;
  * The running agent, and the one place its parts are wired: config source → scheduler → prober,
  * the scheduler's results → series, status board and result log, and the web port on narrow
  * {@link Endpoints}. Loads the config, probes on schedule, serves {@code /metrics}, and reloads on
- * request; a config that fails to load leaves the running one in place.
+ * request; a config that fails to load leaves the running one in place. The targets of its
+ * {@code target_files} join the config's (see {@link TargetFileSet}), read at every load and
+ * again when the files change, through the same path as a reload.
  */
 public final class Agent {
 
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+  /** How often the target files are read even when no change was seen (Prometheus' default). */
+  static final Duration TARGET_FILES_REFRESH = Duration.ofMinutes(5);
 
   private final Vertx vertx;
   private final Callable<Config> configSource;
@@ -40,7 +50,12 @@ public final class Agent {
   private final ResultListener extraListener;
   private final Shard shard;
   private final StatusBoard statusBoard = new StatusBoard();
+  /** What is probed: the config with the files' targets. */
   private volatile Config config;
+  /** The config as loaded, without the files' targets; set on the ordered worker. */
+  private volatile Config loaded;
+  private final TargetFileSet targetFiles = new TargetFileSet();
+  private TargetFileWatcher watcher;
   /** Where reloads are loaded (its worker pool, in order) and applied (its event loop). */
   private Context context;
   private AgentMetrics metrics;
@@ -71,15 +86,19 @@ public final class Agent {
 
   public Future<Agent> start() {
     context = vertx.getOrCreateContext();
-    Config first;
+    Discovered found;
     try {
-      first = configSource.call();
+      loaded = configSource.call();
+      found = targetFiles.read(loaded);
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
+    Config first = found.config();
     config = first;
     metrics = new AgentMetrics(first.global().buckets(), shard.index(), shard.count());
     metrics.reloaded(true);
+    report(found);
+    watch(loaded);
     prober = new WebSocketProber(vertx);
     // in this order: a listener finds the series and the status page up to date
     scheduler = new Scheduler(vertx, prober, metrics, Results.of(new SeriesRecorder(metrics), statusBoard,
@@ -111,12 +130,18 @@ public final class Agent {
    * the result is applied on the agent's context.
    */
   public Future<Config> reload() {
-    return context.executeBlocking(configSource, true).andThen(loaded -> {
-      if (loaded.succeeded()) {
-        Config next = loaded.result();
+    return context.executeBlocking(() -> {
+      Config next = configSource.call();
+      loaded = next;
+      return targetFiles.read(next);
+    }, true).andThen(read -> {
+      if (read.succeeded()) {
+        Config next = read.result().config();
         config = next;
         int mine = schedule(next);
         metrics.reloaded(true);
+        report(read.result());
+        watch(loaded);
         var event = LOG.atInfo().addKeyValue("targets", next.targets().size());
         if (shard.sharded()) {
           event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
@@ -124,10 +149,65 @@ public final class Agent {
         event.addKeyValue("config", next.source()).log("configuration reloaded");
       } else {
         metrics.reloaded(false);
-        LOG.atError().addKeyValue("err", loaded.cause().getMessage())
+        LOG.atError().addKeyValue("err", read.cause().getMessage())
             .log("configuration reload failed; keeping the running configuration");
       }
+    }).map(Discovered::config);
+  }
+
+  /**
+   * Reads the target files again (the watcher saw a change, or it is time), on the same ordered
+   * worker as a reload, and applies what changed on the agent's context.
+   */
+  private void rediscover() {
+    context.executeBlocking(() -> targetFiles.read(loaded), true).onSuccess(found -> {
+      report(found);
+      if (!found.config().targets().equals(config.targets())) {
+        config = found.config();
+        int mine = schedule(found.config());
+        var event = LOG.atInfo().addKeyValue("targets", found.config().targets().size());
+        if (shard.sharded()) {
+          event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
+        }
+        event.log("target files changed");
+      }
     });
+  }
+
+  /** Each file's state as series, and as a log line when it changed. */
+  private void report(Discovered found) {
+    metrics.targetFiles(found.files());
+    for (FileStatus file : found.files()) {
+      if (!file.changed()) {
+        continue;
+      }
+      if (file.ok()) {
+        LOG.atInfo().addKeyValue("file", file.file()).addKeyValue("targets", file.targets())
+            .log("target file read");
+      } else {
+        LOG.atError().addKeyValue("file", file.file()).addKeyValue("err", file.message())
+            .addKeyValue("kept_targets", file.targets())
+            .log("target file not used; keeping its last good content");
+      }
+    }
+    for (Path gone : found.gone()) {
+      LOG.atInfo().addKeyValue("file", gone).log("target file gone; its targets are removed");
+    }
+  }
+
+  /** Watches the directories of {@code loaded}'s target files (the watcher starts with the first). */
+  private synchronized void watch(Config loaded) {
+    if (watcher == null && !loaded.targetFiles().isEmpty()) {
+      try {
+        watcher = new TargetFileWatcher(this::rediscover, TARGET_FILES_REFRESH);
+      } catch (IOException e) {
+        LOG.atError().addKeyValue("err", e.toString())
+            .log("cannot watch the target files; they are read again on reload only");
+      }
+    }
+    if (watcher != null) {
+      watcher.watch(loaded.targetFiles().directories());
+    }
   }
 
   /** Hands this shard's targets to the scheduler; returns how many that is. */
@@ -173,6 +253,11 @@ public final class Agent {
   }
 
   public Future<Void> stop() {
+    synchronized (this) {
+      if (watcher != null) {
+        watcher.close();
+      }
+    }
     scheduler.stop();
     return web.close().eventually(() -> {
       metrics.close();

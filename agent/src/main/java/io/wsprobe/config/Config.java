@@ -7,12 +7,25 @@ import java.util.Map;
  * A validated configuration: what {@link ConfigLoader} returns. Immutable, so a reload swaps the
  * whole object and a probe in flight keeps the one it started with.
  *
- * @param source  where it came from (a file name or "embedded demo"), for logs
- * @param modules named probe recipes; always contains {@link Module#DEFAULT_NAME}
+ * @param source      where it came from (a file name or "embedded demo"), for logs
+ * @param modules     named probe recipes; always contains {@link Module#DEFAULT_NAME}
+ * @param targetFiles where more targets are read from ({@code target_files:}); their targets are
+ *                    not in {@code targets} until {@link TargetFileSet} adds them
  */
-public record Config(String source, Global global, Map<String, Module> modules, List<Target> targets) {
+public record Config(String source, Global global, Map<String, Module> modules, List<Target> targets,
+                     TargetFiles targetFiles) {
+
+  /** A configuration without {@code target_files}. */
+  public Config(String source, Global global, Map<String, Module> modules, List<Target> targets) {
+    this(source, global, modules, targets, TargetFiles.NONE);
+  }
 
   public Module moduleOf(Target target) {
     return modules.get(target.module());
+  }
+
+  /** The same configuration with other targets (discovered ones added, or a shard's share). */
+  public Config withTargets(List<Target> replaced) {
+    return new Config(source, global, modules, List.copyOf(replaced), targetFiles);
   }
 }

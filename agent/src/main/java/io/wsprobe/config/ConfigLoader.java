@@ -42,17 +42,19 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
 
-  static final List<String> TOP_KEYS = List.of("global", "modules", "targets");
+  static final List<String> TOP_KEYS = List.of("global", "modules", "targets", "target_files");
 
   private final String source;
   private final NodeReader reader;
   private final Readers readers;
 
+  private final Path baseDir;
+
   private ConfigLoader(String source, Path baseDir, Function<String, String> env) {
     this.source = source;
     this.reader = new NodeReader(source);
-    Path dir = baseDir == null ? Path.of("") : baseDir;
-    this.readers = new Readers(reader, new SecretResolver(reader, dir, env), dir);
+    this.baseDir = baseDir == null ? Path.of("") : baseDir;
+    this.readers = new Readers(reader, new SecretResolver(reader, this.baseDir, env), this.baseDir);
   }
 
   /**
@@ -68,9 +70,9 @@ public final class ConfigLoader {
   /**
    * The file as UTF-8 text, at most {@link YamlText#MAX_BYTES}: the size is checked first, and
    * no more than one byte over the limit is read, so a growing file or a device cannot get around
-   * it.
+   * it. Target files are read the same way, within the same limits.
    */
-  private static String read(Path file) throws ConfigException {
+  static String read(Path file) throws ConfigException {
     String source = file.toString();
     byte[] bytes;
     try {
@@ -141,6 +143,7 @@ public final class ConfigLoader {
     Global globalSettings;
     Map<String, Module> moduleMap = new LinkedHashMap<>();
     List<Target> targetList;
+    TargetFiles targetFiles;
     try {
       Map<String, Entry> top = reader.mapping(root, "", TOP_KEYS);
       if (top == null) {
@@ -150,6 +153,7 @@ public final class ConfigLoader {
       moduleMap.put(Module.DEFAULT_NAME, Module.defaults());
       Set<String> moduleNames = readers.modules.read(top.get("modules"), moduleMap);
       targetList = readers.targets.read(top.get("targets"), globalSettings, moduleMap, moduleNames);
+      targetFiles = readers.targets.files(top.get("target_files"), baseDir);
     } catch (NodeReader.Stopped e) {
       throw failure();
     }
@@ -158,7 +162,7 @@ public final class ConfigLoader {
       throw failure();
     }
     return new Config(source, globalSettings, Collections.unmodifiableMap(moduleMap),
-        List.copyOf(targetList));
+        List.copyOf(targetList), targetFiles);
   }
 
   private ConfigException failure() {

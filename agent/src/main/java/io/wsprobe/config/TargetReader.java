@@ -5,6 +5,7 @@ import static io.wsprobe.config.NodeReader.item;
 
 import io.wsprobe.config.NodeReader.Entry;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
-/** The {@code targets:} list; each target resolved against {@link Global} and the modules. */
+/**
+ * The {@code targets:} list, and the lists of targets in {@code target_files} (the same keys);
+ * each target resolved against {@link Global} and the modules. The {@code target_files:}
+ * patterns themselves are read here too.
+ */
 final class TargetReader {
 
   static final List<String> KEYS = List.of("name", "url", "module", "labels", "interval", "timeout");
@@ -34,22 +40,54 @@ final class TargetReader {
 
   List<Target> read(Entry section, Global global, Map<String, Module> modules,
                     Set<String> moduleNames) {
+    return section == null ? new ArrayList<>()
+        : read(section.value(), "targets", global, modules, moduleNames, new HashMap<>());
+  }
+
+  /**
+   * The targets of a list at {@code path} ({@code ""} for a target file, which is one list).
+   *
+   * @param names the names taken so far, each with where it was first written; this list's are
+   *              added, and one already there is a duplicate
+   */
+  List<Target> read(Node list, String path, Global global, Map<String, Module> modules,
+                    Set<String> moduleNames, Map<String, String> names) {
     List<Target> targets = new ArrayList<>();
-    if (section == null) {
+    if (path.isEmpty() && !NodeReader.isNull(list) && !(list instanceof SequenceNode)) {
+      reader.error(list, "", "expected a list of targets, got " + NodeReader.kind(list));
       return targets;
     }
-    List<Node> items = reader.list(section.value(), "targets");
+    List<Node> items = reader.list(list, path);
     if (items == null) {
       return targets;
     }
-    Map<String, String> names = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      Target target = target(items.get(i), item("targets", i), global, modules, moduleNames, names);
+      Target target = target(items.get(i), item(path, i), global, modules, moduleNames, names);
       if (target != null) {
         targets.add(target);
       }
     }
     return targets;
+  }
+
+  /** The {@code target_files:} patterns; relative ones are resolved against {@code baseDir}. */
+  TargetFiles files(Entry section, Path baseDir) {
+    if (section == null) {
+      return TargetFiles.NONE;
+    }
+    List<Node> items = reader.list(section.value(), "target_files");
+    List<String> patterns = new ArrayList<>();
+    for (int i = 0; items != null && i < items.size(); i++) {
+      String path = item("target_files", i);
+      String pattern = reader.nonEmptyString(items.get(i), path);
+      String problem = pattern == null ? null : TargetFiles.problem(pattern);
+      if (problem != null) {
+        reader.error(items.get(i), path, problem);
+      } else if (pattern != null) {
+        patterns.add(pattern);
+      }
+    }
+    return new TargetFiles(patterns, baseDir);
   }
 
   private Target target(Node node, String path, Global global, Map<String, Module> modules,

@@ -1,25 +1,34 @@
 package io.wsprobe.metrics;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wsprobe.Version;
 import io.wsprobe.config.Buckets;
+import io.wsprobe.config.TargetFileSet.FileStatus;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's own series (build, config reloads, scheduler) and the JVM/process ones, in the
- * registry that {@code /metrics} scrapes.
+ * registry that {@code /metrics} scrapes. The JVM and process series are client_java's
+ * ({@code process_cpu_seconds_total}, {@code process_open_fds}, {@code jvm_memory_used_bytes},
+ * …), the names every Prometheus dashboard knows, registered on the Micrometer registry's
+ * underlying {@link PrometheusRegistry} so that one scrape writes both.
  */
 public final class AgentMetrics implements AutoCloseable {
 
@@ -31,6 +40,8 @@ public final class AgentMetrics implements AutoCloseable {
   public static final String TARGETS = "wsprobe.targets";
   public static final String SHARD_TARGETS = "wsprobe.shard.targets";
   public static final String SHARD_INFO = "wsprobe.shard.info";
+  public static final String TARGET_FILE_OK = "wsprobe.target.file.last.read.successful";
+  public static final String TARGET_FILE_TARGETS = "wsprobe.target.file.targets";
 
   private final PrometheusMeterRegistry registry;
   private final AtomicLong reloadOk = new AtomicLong(1);
@@ -39,7 +50,8 @@ public final class AgentMetrics implements AutoCloseable {
   private final AtomicLong targets = new AtomicLong();
   private final AtomicLong shardTargets = new AtomicLong();
   private final Timer lag;
-  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final MultiGauge targetFileOk;
+  private final MultiGauge targetFileTargets;
   private volatile ProbeMetrics probes;
 
   public AgentMetrics(Buckets buckets) {
@@ -67,13 +79,29 @@ public final class AgentMetrics implements AutoCloseable {
         .serviceLevelObjectives(buckets.schedulerLag().stream()
             .map(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new))
         .register(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    gc.bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new FileDescriptorMetrics().bindTo(registry);
+    targetFileOk = MultiGauge.builder(TARGET_FILE_OK)
+        .description("1 when the target file's content is in use, 0 when it was not (its last good content stays)")
+        .register(registry);
+    targetFileTargets = MultiGauge.builder(TARGET_FILE_TARGETS)
+        .description("Targets the target file gives now, before sharding").register(registry);
+    jvm(registry.getPrometheusRegistry());
+  }
+
+  /**
+   * What client_java's {@code JvmMetrics} registers, less two parts: the allocation counters add a
+   * GC listener that nothing can remove (every closed registry would leave one behind), and the
+   * native memory gauges need {@code -XX:NativeMemoryTracking}. Registered part by part, as
+   * {@code JvmMetrics} would keep every registry it has seen in a static set.
+   */
+  private static void jvm(PrometheusRegistry prometheus) {
+    JvmThreadsMetrics.builder().register(prometheus);
+    JvmBufferPoolMetrics.builder().register(prometheus);
+    JvmClassLoadingMetrics.builder().register(prometheus);
+    JvmCompilationMetrics.builder().register(prometheus);
+    JvmGarbageCollectorMetrics.builder().register(prometheus);
+    JvmMemoryMetrics.builder().register(prometheus);
+    JvmRuntimeInfoMetric.builder().register(prometheus);
+    ProcessMetrics.builder().register(prometheus);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -126,9 +154,16 @@ public final class AgentMetrics implements AutoCloseable {
     shardTargets.set(n);
   }
 
+  /** The state of every file {@code target_files} matches now; the series of others go. */
+  public void targetFiles(List<FileStatus> files) {
+    targetFileOk.register(files.stream()
+        .map(f -> MultiGauge.Row.of(Tags.of("file", f.file().toString()), f.ok() ? 1 : 0)).toList(), true);
+    targetFileTargets.register(files.stream()
+        .map(f -> MultiGauge.Row.of(Tags.of("file", f.file().toString()), f.targets())).toList(), true);
+  }
+
   @Override
   public void close() {
-    gc.close();
     registry.close();
   }
 }

@@ -100,8 +100,7 @@ public record Shard(int index, int count) {
     if (!sharded()) {
       return config;
     }
-    return new Config(config.source(), config.global(), config.modules(),
-        config.targets().stream().filter(t -> owns(t.name())).toList());
+    return config.withTargets(config.targets().stream().filter(t -> owns(t.name())).toList());
   }
 
   /** The shard, of {@code count}, that owns {@code name}: the one with the highest weight. */

@@ -17,6 +17,8 @@ import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigLoader;
+import io.wsprobe.config.TargetFileSet;
+import io.wsprobe.config.TargetFiles;
 import io.wsprobe.scheduler.Shard;
 import io.wsprobe.support.Dockerfile;
 import io.wsprobe.support.Repo;
@@ -317,6 +319,7 @@ class KubernetesManifestsTest {
       assertThat(location).as("global.labels.location in %s", where).isNotBlank();
       assertThat(pod.getMetadata().getLabels()).as("pod labels in %s", where).containsEntry("location", location);
       assertThat(locations.add(location)).as("location %s used by two overlays", location).isTrue();
+      targetFilesAreMounted(parsed, pod.getSpec(), c, objects, where);
 
       // the image's user, port and endpoints
       assertThat(pod.getSpec().getSecurityContext().getRunAsUser()).isEqualTo((long) Dockerfile.read().uid());
@@ -335,6 +338,43 @@ class KubernetesManifestsTest {
       assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(monitor.getSpec().getSelector().getMatchLabels());
       assertThat(monitor.getSpec().getEndpoints()).extracting(e -> e.getPort()).containsExactly(port.getName());
       assertThat(monitor.getSpec().getEndpoints().get(0).getPath()).isEqualTo("/metrics");
+    }
+  }
+
+  /**
+   * Every directory of {@code target_files} is a ConfigMap's mount, that ConfigMap keeps its name
+   * (a hash suffix would roll the pods instead of updating the file) and its files are good.
+   */
+  static void targetFilesAreMounted(Config parsed, io.fabric8.kubernetes.api.model.PodSpec pod, Container c,
+                                    List<HasMetadata> objects, String where) throws Exception {
+    assertThat(parsed.targetFiles().patterns()).as("target_files in %s", where).isNotEmpty();
+    for (Path dir : parsed.targetFiles().directories()) {
+      VolumeMount mount = c.getVolumeMounts().stream().filter(m -> Path.of(m.getMountPath()).equals(dir))
+          .findFirst().orElseThrow(() -> new AssertionError("nothing mounted at " + dir + " in " + where));
+      String name = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+          .orElseThrow().getConfigMap().getName();
+      assertThat(name).as("ConfigMap name in %s", where).isEqualTo("wsprobe-targets");
+      ConfigMap targets = all(objects, ConfigMap.class).stream().filter(cm -> cm.getMetadata().getName().equals(name))
+          .findFirst().orElseThrow(() -> new AssertionError("no ConfigMap " + name + " in " + where));
+      Path copy = Files.createTempDirectory("targets");
+      try {
+        for (var file : targets.getData().entrySet()) {
+          Files.writeString(copy.resolve(file.getKey()), file.getValue());
+        }
+        List<String> rebased = parsed.targetFiles().patterns().stream()
+            .map(p -> copy.resolve(Path.of(p).getFileName()).toString()).toList();
+        var found = new TargetFileSet().read(new Config(parsed.source(), parsed.global(), parsed.modules(),
+            parsed.targets(), new TargetFiles(rebased, copy)));
+        assertThat(found.files()).as("target files in %s", where).isNotEmpty()
+            .allSatisfy(f -> assertThat(f.ok()).as(f.message()).isTrue());
+      } finally {
+        try (Stream<Path> files = Files.list(copy)) {
+          for (Path f : files.toList()) {
+            Files.delete(f);
+          }
+        }
+        Files.delete(copy);
+      }
     }
   }
 

@@ -131,7 +131,7 @@ class FdPressureIT {
     Map<String, Double> successesBefore = successes(before);
     // what the agent holds besides probe sockets (one per probe in flight), plus fewer than the
     // 16 it keeps for the web port: no probe may start, yet a scrape still gets through
-    long others = (long) (value(before, "process_files_open_files") - value(before, "wsprobe_probes_in_flight"));
+    long others = (long) (value(before, "process_open_fds") - value(before, "wsprobe_probes_in_flight"));
     long squeezed = others + 8;
     prlimit(squeezed);
     // until the agent counts its descriptors again (at most a second), probes may still take the
