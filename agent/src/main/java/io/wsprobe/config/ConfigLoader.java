@@ -70,7 +70,7 @@ public final class ConfigLoader {
    * no more than one byte over the limit is read, so a growing file or a device cannot get around
    * it.
    */
-  private static String read(Path file) throws ConfigException {
+  static String read(Path file) throws ConfigException {
     String source = file.toString();
     byte[] bytes;
     try {
