@@ -222,6 +222,11 @@ public final class Agent {
     return web.port();
   }
 
+  /** Each {@code --web.listen-address}'s port, in the order given. */
+  public List<Integer> ports() {
+    return web.ports();
+  }
+
   public Future<Void> stop() {
     scheduler.stop();
     return web.close().eventually(() -> {
