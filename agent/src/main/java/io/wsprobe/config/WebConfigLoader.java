@@ -268,22 +268,7 @@ public final class WebConfigLoader {
     return users;
   }
 
-  /** A file that exists and is readable, resolved against the web config's directory. */
   private String file(Entry entry, String path) {
-    if (entry == null) {
-      return null;
-    }
-    String at = child(path, entry.key());
-    String name = reader.nonEmptyString(entry.value(), at);
-    if (name == null) {
-      return null;
-    }
-    Path resolved = dir.resolve(name);
-    String problem = TlsReader.fileProblem(resolved);
-    if (problem != null) {
-      reader.error(entry.value(), at, "cannot read file " + name + ": " + problem);
-      return null;
-    }
-    return resolved.toString();
+    return TlsReader.file(reader, dir, entry, path);
   }
 }
