@@ -10,6 +10,7 @@ import io.wsprobe.config.Target;
 import io.wsprobe.config.TargetFileSet;
 import io.wsprobe.config.TargetFileSet.Discovered;
 import io.wsprobe.config.TargetFileSet.FileStatus;
+import io.wsprobe.config.WebConfig;
 import io.wsprobe.metrics.AgentMetrics;
 import io.wsprobe.metrics.SeriesRecorder;
 import io.wsprobe.prober.Warmup;
@@ -46,7 +47,8 @@ public final class Agent {
 
   private final Vertx vertx;
   private final Callable<Config> configSource;
-  private final String listenAddress;
+  private final List<String> listenAddresses;
+  private final Callable<WebConfig> webConfigSource;
   private final ResultListener extraListener;
   private final Shard shard;
   private final StatusBoard statusBoard = new StatusBoard();
@@ -77,9 +79,19 @@ public final class Agent {
   /** @param shard this replica's share of the targets when several agents split one config */
   public Agent(Vertx vertx, Callable<Config> configSource, String listenAddress,
                ResultListener listener, Shard shard) {
+    this(vertx, configSource, List.of(listenAddress), () -> WebConfig.NONE, listener, shard);
+  }
+
+  /**
+   * @param listenAddresses each {@code [host]:port} the web port listens on
+   * @param webConfigSource loads the web config (TLS, auth, headers); at start and on every reload
+   */
+  public Agent(Vertx vertx, Callable<Config> configSource, List<String> listenAddresses,
+               Callable<WebConfig> webConfigSource, ResultListener listener, Shard shard) {
     this.vertx = vertx;
     this.configSource = configSource;
-    this.listenAddress = listenAddress;
+    this.listenAddresses = List.copyOf(listenAddresses);
+    this.webConfigSource = webConfigSource;
     this.extraListener = listener;
     this.shard = shard;
   }
@@ -87,7 +99,9 @@ public final class Agent {
   public Future<Agent> start() {
     context = vertx.getOrCreateContext();
     Discovered found;
+    WebConfig webConfig;
     try {
+      webConfig = webConfigSource.call();
       loaded = configSource.call();
       found = targetFiles.read(loaded);
     } catch (Exception e) {
@@ -110,8 +124,10 @@ public final class Agent {
         .map(t -> first.moduleOf(t).tls()).toList();
     return Warmup.run(vertx, prober, tls).compose(v -> {
       int mine = schedule(first);
-      return web.listen(listenAddress).map(port -> {
-        var event = LOG.atInfo().addKeyValue("address", listenAddress).addKeyValue("port", port)
+      return web.listen(listenAddresses, webConfig).map(ports -> {
+        var event = LOG.atInfo().addKeyValue("address", String.join(",", listenAddresses))
+            .addKeyValue("port", ports.size() == 1 ? ports.get(0) : ports)
+            .addKeyValue("tls", webConfig.tls() != null).addKeyValue("basic_auth", webConfig.basicAuth())
             .addKeyValue("targets", first.targets().size())
             .addKeyValue("transport", EventLoops.transport(vertx));
         if (shard.sharded()) {
@@ -124,36 +140,68 @@ public final class Agent {
   }
 
   /**
-   * Loads the config again; on failure the running config stays and the reload gauge drops to 0.
-   * Reading and checking a file is blocking work of up to the size limit, so it runs on a worker
-   * thread, one reload at a time in the order asked (SIGHUP and {@code POST /-/reload} alike);
-   * the result is applied on the agent's context.
+   * Loads the config and the web config again; a file that fails keeps its running version and
+   * drops the reload gauge to 0. The two are independent: a bad web config does not stop a good
+   * config from being applied, nor the reverse; the reload fails when either does. Reading and
+   * checking the files is blocking work of up to the size limit, so it runs on a worker thread,
+   * one reload at a time in the order asked (SIGHUP and {@code POST /-/reload} alike); the
+   * result is applied on the agent's context.
    */
   public Future<Config> reload() {
-    return context.executeBlocking(() -> {
+    return context.executeBlocking(this::load, true).compose(read -> {
+      Future<Void> webApplied = read.web() != null ? web.apply(read.web()) : Future.failedFuture(read.webError());
+      return webApplied.transform(w -> {
+        if (w.failed()) {
+          LOG.atError().addKeyValue("err", w.cause().getMessage())
+              .log("web configuration reload failed; keeping the running web configuration");
+        }
+        Config next = read.found() == null ? null : read.found().config();
+        if (next != null) {
+          config = next;
+          int mine = schedule(next);
+          report(read.found());
+          watch(loaded);
+          var event = LOG.atInfo().addKeyValue("targets", next.targets().size());
+          if (shard.sharded()) {
+            event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
+          }
+          event.addKeyValue("config", next.source()).log("configuration reloaded");
+        } else {
+          LOG.atError().addKeyValue("err", read.configError().getMessage())
+              .log("configuration reload failed; keeping the running configuration");
+        }
+        metrics.reloaded(next != null && w.succeeded());
+        if (next == null) {
+          return Future.failedFuture(read.configError());
+        }
+        return w.succeeded() ? Future.succeededFuture(next) : Future.failedFuture(new IllegalStateException(
+            w.cause().getMessage() + "\nThe running web configuration stays; the configuration was reloaded ("
+                + next.targets().size() + " targets)."));
+      });
+    });
+  }
+
+  /** Both files read and checked, each with its error, and the target files read. On a worker thread. */
+  private Loaded load() {
+    WebConfig w = null;
+    Exception webError = null;
+    try {
+      w = webConfigSource.call();
+      web.check(w);
+    } catch (Exception e) {
+      webError = e;
+      w = null;
+    }
+    try {
       Config next = configSource.call();
       loaded = next;
-      return targetFiles.read(next);
-    }, true).andThen(read -> {
-      if (read.succeeded()) {
-        Config next = read.result().config();
-        config = next;
-        int mine = schedule(next);
-        metrics.reloaded(true);
-        report(read.result());
-        watch(loaded);
-        var event = LOG.atInfo().addKeyValue("targets", next.targets().size());
-        if (shard.sharded()) {
-          event = event.addKeyValue("shard", shard).addKeyValue("shard_targets", mine);
-        }
-        event.addKeyValue("config", next.source()).log("configuration reloaded");
-      } else {
-        metrics.reloaded(false);
-        LOG.atError().addKeyValue("err", read.cause().getMessage())
-            .log("configuration reload failed; keeping the running configuration");
-      }
-    }).map(Discovered::config);
+      return new Loaded(targetFiles.read(next), null, w, webError);
+    } catch (Exception e) {
+      return new Loaded(null, e, w, webError);
+    }
   }
+
+  private record Loaded(Discovered found, Exception configError, WebConfig web, Exception webError) {}
 
   /**
    * Reads the target files again (the watcher saw a change, or it is time), on the same ordered
@@ -250,6 +298,11 @@ public final class Agent {
 
   public int port() {
     return web.port();
+  }
+
+  /** Each {@code --web.listen-address}'s port, in the order given. */
+  public List<Integer> ports() {
+    return web.ports();
   }
 
   public Future<Void> stop() {

@@ -5,7 +5,10 @@ import io.wsprobe.Version;
 import io.wsprobe.config.ConfigException;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.scheduler.Shard;
+import io.wsprobe.config.WebConfig;
+import io.wsprobe.config.WebConfigLoader;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -25,9 +28,19 @@ public final class AgentCommand implements Callable<Integer> {
       description = "configuration file (default: ${DEFAULT-VALUE})")
   Path configFile;
 
+  @Option(names = "--config.check",
+      description = "check the configuration (and the web configuration, if given) and exit: 0 valid,"
+          + " 2 invalid; the same as check-config")
+  boolean check;
+
   @Option(names = "--web.listen-address", paramLabel = "[HOST]:PORT", defaultValue = ":9747",
-      description = "where /metrics is served (default: ${DEFAULT-VALUE})")
-  String listenAddress;
+      description = "where /metrics is served; repeat it to listen on several (default: ${DEFAULT-VALUE})")
+  List<String> listenAddresses;
+
+  @Option(names = "--web.config.file", paramLabel = "FILE",
+      description = "TLS, basic auth and response headers of the web port, in exporter-toolkit's"
+          + " format (docs/web-config.md); re-read on reload")
+  Path webConfigFile;
 
   @Option(names = "--shard", paramLabel = "I/N", defaultValue = "0/1",
       description = "probe only shard I of N (from 0) of the targets, so N replicas split one"
@@ -49,15 +62,19 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (check) {
+      return CheckConfigCommand.check(configFile, webConfigFile);
+    }
     Shard share = Shard.parse(shard, Shard::hostname);
     log.apply();
     Vertx vertx = io.wsprobe.EventLoops.create();
-    Agent agent = new Agent(vertx, () -> ConfigLoader.load(configFile), listenAddress, null, share);
+    Callable<WebConfig> web = webConfigFile == null ? () -> WebConfig.NONE : () -> WebConfigLoader.load(webConfigFile);
+    Agent agent = new Agent(vertx, () -> ConfigLoader.load(configFile), listenAddresses, web, null, share);
     try {
       agent.start().await();
     } catch (Exception e) {
-      System.err.println(e instanceof ConfigException
-          ? configFile + " is invalid:\n" + e.getMessage() : "wsprobe could not start: " + e.getMessage());
+      System.err.println(e instanceof ConfigException c
+          ? c.errors().get(0).source() + " is invalid:\n" + e.getMessage() : "wsprobe could not start: " + e.getMessage());
       vertx.close();
       return 2;
     }

@@ -49,12 +49,20 @@ final class TlsReader {
     return new Tls(caFile, certFile, keyFile, serverName, insecure);
   }
 
-  /** A TLS file that exists and is readable; its path resolved against the base directory. */
   private String file(Entry entry, String tlsPath) {
+    return file(reader, baseDir, entry, tlsPath);
+  }
+
+  /**
+   * A file named by {@code entry} (a key of {@code parentPath}) that exists and is readable, its
+   * path resolved against {@code baseDir}; null when not set or not usable (reported). The web
+   * config's TLS files too.
+   */
+  static String file(NodeReader reader, Path baseDir, Entry entry, String parentPath) {
     if (entry == null) {
       return null;
     }
-    String path = child(tlsPath, entry.key());
+    String path = child(parentPath, entry.key());
     String file = reader.nonEmptyString(entry.value(), path);
     if (file == null) {
       return null;

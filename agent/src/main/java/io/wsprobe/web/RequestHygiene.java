@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * What every request meets before the router: the headers every answer carries, and a quiet
@@ -26,9 +27,12 @@ final class RequestHygiene implements Handler<HttpServerRequest> {
 
   static final String ALLOW = "GET, POST";
 
+  private final Consumer<HttpServerResponse> extraHeaders;
   private final Handler<HttpServerRequest> next;
 
-  RequestHygiene(Handler<HttpServerRequest> next) {
+  /** @param extraHeaders adds the web config's headers to an answer, refusals included */
+  RequestHygiene(Consumer<HttpServerResponse> extraHeaders, Handler<HttpServerRequest> next) {
+    this.extraHeaders = extraHeaders;
     this.next = next;
   }
 
@@ -36,6 +40,7 @@ final class RequestHygiene implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest req) {
     HttpServerResponse response = req.response();
     headers(response);
+    extraHeaders.accept(response);
     if (req.method() == HttpMethod.CONNECT || req.uri().equals("*")) {
       // a CONNECT client's next bytes would be its tunnel's, not a request
       response.putHeader("Allow", ALLOW).putHeader("Connection", "close");

@@ -4,7 +4,10 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -13,6 +16,7 @@ import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
+import io.wsprobe.config.WebConfig;
 import io.wsprobe.metrics.ExpositionFormatWriter;
 import io.wsprobe.metrics.ExpositionFormats;
 import io.wsprobe.metrics.TextOut;
@@ -20,6 +24,8 @@ import io.wsprobe.results.StatusBoard;
 import io.wsprobe.scheduler.NoFreeSlot;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,6 +39,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * 4xx for requests the router cannot route and the headers every answer carries
  * ({@link RequestHygiene}), reloads refused to other sites' pages, and on-demand probes held to
  * {@code max_concurrent_probes}.
+ *
+ * <p>With a web config ({@code --web.config.file}): TLS ({@link WebTls}), basic auth and extra
+ * headers on every endpoint ({@link Access}, {@link BasicAuth}), certificates re-read on reload.
+ * {@code /metrics} is gzipped when the scraper accepts it ({@link Gzip}).
  *
  * <p>It knows the agent only through {@link Endpoints}: a scrape, a reload, a probe now, the status.
  */
@@ -53,8 +63,13 @@ public final class WebServer {
   private final Vertx vertx;
   private final Endpoints endpoints;
   private final Limits limits;
-  private HttpServer server;
+  private final List<HttpServer> servers = new ArrayList<>();
+  private final Access access;
+  private final BasicAuth.Cache authCache = new BasicAuth.Cache();
+  private WorkerExecutor bcrypt;
+  private boolean tls;
   private final AtomicReference<TextOut> spare = new AtomicReference<>();
+  private final AtomicReference<TextOut> spareGzip = new AtomicReference<>();
 
   public WebServer(Vertx vertx, Endpoints endpoints) {
     this(vertx, endpoints, Limits.DEFAULT);
@@ -64,11 +79,102 @@ public final class WebServer {
     this.vertx = vertx;
     this.endpoints = endpoints;
     this.limits = limits;
+    this.access = new Access(router());
   }
 
   /** Listens on {@code host:port} ({@code :9747} = every interface); completes with the port. */
   public Future<Integer> listen(String address) {
-    ListenAddress a = ListenAddress.parse(address);
+    return listen(List.of(address), WebConfig.NONE).map(ports -> ports.get(0));
+  }
+
+  /**
+   * Listens on each address with the web config's TLS, headers and users; completes with the
+   * ports in the same order, or fails naming the address that could not be bound (and closes
+   * the others).
+   */
+  public Future<List<Integer>> listen(List<String> addresses, WebConfig web) {
+    List<ListenAddress> parsed;
+    try {
+      parsed = addresses.stream().map(ListenAddress::parse).toList();
+      check(web);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    bcrypt = vertx.createSharedWorkerExecutor("wsprobe-bcrypt", 1);
+    access.rules(rules(web));
+    tls = web.tls() != null;
+    // HTTP/1.1 only: no scraper needs HTTP/2, and it would bypass the guard's pipeline
+    HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
+        .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (tls) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions());
+      WebTls.configure(options.getSslOptions(), web.tls());
+    }
+    ConnectionGuard.Connections connections = new ConnectionGuard.Connections(limits.maxConnections());
+    List<Future<Integer>> bound = new ArrayList<>();
+    for (int i = 0; i < parsed.size(); i++) {
+      ListenAddress a = parsed.get(i);
+      String address = addresses.get(i);
+      HttpServer server = vertx.createHttpServer(options)
+          .connectionHandler(c -> ConnectionGuard.install(c, options, limits.requestTimeout(), connections))
+          .invalidRequestHandler(RequestHygiene::invalid)
+          .requestHandler(new RequestHygiene(access::headers, access));
+      servers.add(server);
+      bound.add(server.listen(a.port(), a.host()).map(HttpServer::actualPort)
+          .recover(e -> Future.failedFuture(new IllegalStateException(
+              "cannot listen on " + address + ": " + e.getMessage(), e))));
+    }
+    return Future.join(bound).transform(all -> {
+      if (all.succeeded()) {
+        return Future.succeededFuture(bound.stream().map(Future::result).toList());
+      }
+      Throwable first = bound.stream().filter(Future::failed).findFirst().map(Future::cause).orElse(all.cause());
+      return close().transform(closed -> Future.failedFuture(first));
+    });
+  }
+
+  /**
+   * Loads what {@code web} names (certificate, key, client CA) as the server will; blocking
+   * file reads, for a worker thread or the start.
+   *
+   * @throws IllegalArgumentException naming the web config's key and the problem
+   */
+  public void check(WebConfig web) {
+    if (web.tls() != null) {
+      try {
+        WebTls.check(vertx, web.tls());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(web.source() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Switches to a reloaded web config: certificates read again, then headers and users. TLS
+   * cannot be switched on or off without a restart; then, as on any failure, the running web
+   * config stays.
+   */
+  public Future<Void> apply(WebConfig web) {
+    if ((web.tls() != null) != tls) {
+      return Future.failedFuture(new IllegalArgumentException(web.source()
+          + ": tls_server_config: switching TLS on or off takes a restart"));
+    }
+    Future<?> ssl = Future.succeededFuture();
+    if (tls) {
+      ServerSSLOptions next = WebTls.configure(new ServerSSLOptions(), web.tls());
+      ssl = Future.all(servers.stream().map(s -> s.updateSSLOptions(next, true)).toList());
+    }
+    return ssl.map(v -> {
+      access.rules(rules(web));
+      return null;
+    });
+  }
+
+  private Access.Rules rules(WebConfig web) {
+    return new Access.Rules(web.headers(), web.basicAuth() ? new BasicAuth(web.users(), authCache, bcrypt) : null);
+  }
+
+  private Router router() {
     Router router = Router.router(vertx);
     router.get("/metrics").handler(this::metrics);
     router.get("/-/healthy").handler(rc -> text(rc, 200, "Healthy.\n"));
@@ -80,42 +186,56 @@ public final class WebServer {
     });
     router.get("/probe").handler(this::probe);
     router.get("/").handler(this::index);
-    // HTTP/1.1 only: no scraper needs cleartext HTTP/2, and it would bypass the guard's pipeline
-    HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
-        .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    ConnectionGuard.Connections connections = new ConnectionGuard.Connections(limits.maxConnections());
-    server = vertx.createHttpServer(options)
-        .connectionHandler(c -> ConnectionGuard.install(c, options, limits.requestTimeout(), connections))
-        .invalidRequestHandler(RequestHygiene::invalid)
-        .requestHandler(new RequestHygiene(router));
-    return server.listen(a.port(), a.host()).map(HttpServer::actualPort);
+    return router;
   }
 
+  /** The first address's port. */
   public int port() {
-    return server.actualPort();
+    return servers.get(0).actualPort();
+  }
+
+  /** Each address's port, in the order given. */
+  public List<Integer> ports() {
+    return servers.stream().map(HttpServer::actualPort).toList();
   }
 
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    List<Future<Void>> closing = new ArrayList<>(servers.stream().map(HttpServer::close).toList());
+    if (bcrypt != null) {
+      closing.add(bcrypt.close());
+    }
+    return Future.join(closing).mapEmpty();
   }
 
   private void metrics(RoutingContext rc) {
     // the writer's own content type, never the raw Accept header
     ExpositionFormatWriter format = ExpositionFormats.find(rc.request().getHeader("Accept"));
+    boolean gzip = Gzip.accepted(rc.request().getHeader("Accept-Encoding"));
     vertx.executeBlocking(() -> {
-      // the last answer's array once it was sent: a scrape of thousands of targets is tens of
+      // the last answer's arrays once it was sent: a scrape of thousands of targets is tens of
       // MiB, which would otherwise land in the old generation anew at every scrape
-      TextOut out = spare.getAndSet(null);
-      if (out == null) {
-        out = new TextOut(1 << 16);
-      }
+      TextOut out = take(spare);
       out.reset();
       endpoints.scrape().scrape(out, format);
-      return out;
-    }, false).onSuccess(out -> rc.response().putHeader("Content-Type", format.contentType())
-            .end(BufferInternal.buffer(Unpooled.wrappedBuffer(out.array(), 0, out.size())))
-            .onComplete(sent -> spare.set(out)))
-        .onFailure(rc::fail);
+      if (!gzip) {
+        return out;
+      }
+      TextOut zipped = Gzip.compress(out, take(spareGzip));
+      spare.set(out);
+      return zipped;
+    }, false).onSuccess(out -> {
+      rc.response().putHeader("Content-Type", format.contentType()).putHeader("Vary", "Accept-Encoding");
+      if (gzip) {
+        rc.response().putHeader("Content-Encoding", "gzip");
+      }
+      rc.response().end(BufferInternal.buffer(Unpooled.wrappedBuffer(out.array(), 0, out.size())))
+          .onComplete(sent -> (gzip ? spareGzip : spare).set(out));
+    }).onFailure(rc::fail);
+  }
+
+  private static TextOut take(AtomicReference<TextOut> spare) {
+    TextOut out = spare.getAndSet(null);
+    return out == null ? new TextOut(1 << 16) : out;
   }
 
   private void reload(RoutingContext rc) {

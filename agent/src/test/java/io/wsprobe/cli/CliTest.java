@@ -165,6 +165,45 @@ class CliTest {
       assertThat(r.exit()).isEqualTo(2);
       assertThat(r.err()).contains(missing + ": cannot read file");
     }
+
+    @Test
+    void configCheckIsTheSameCheckInBlackboxSpelling() throws Exception {
+      Path good = file("good.yml", VALID);
+      Run r = run("--config.file=" + good, "--config.check");
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.outLines()).containsExactly(good + ": valid (2 targets, 2 modules)");
+      Path bad = file("bad.yml", INVALID);
+      r = run("--config.file=" + bad, "--config.check");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err().strip().lines()).containsExactly(bad + " is invalid:",
+          bad + ":2: global.interval: " + BAD_INTERVAL,
+          bad + ":6: targets[0].module: " + BAD_MODULE);
+    }
+
+    @Test
+    void theWebConfigIsCheckedToo() throws Exception {
+      Path good = file("good.yml", VALID);
+      Path web = file("web.yml", "basic_auth_users: { alice: \"$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\" }\n");
+      Run r = run("--config.file=" + good, "--web.config.file=" + web, "--config.check");
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.outLines()).containsExactly(good + ": valid (2 targets, 2 modules)", web + ": valid (no TLS, 1 users)");
+      Path bad = file("bad-web.yml", "http_server_config: { http3: true }\n");
+      r = run("check-config", good.toString(), "--web.config.file", bad.toString());
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err().strip().lines()).containsExactly(bad + " is invalid:",
+          bad + ":1: http_server_config.http3: unknown key (known: http2, headers)");
+    }
+  }
+
+  @Test
+  void aBadWebConfigStopsTheAgentNamingTheFileAndKey() throws Exception {
+    Path good = file("wsprobe.yml", VALID);
+    Path bad = file("web.yml", "tls_server_config: { cert_file: nope.crt, key_file: nope.key }\n");
+    Run r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> run("--config.file", good.toString(),
+        "--web.config.file", bad.toString(), "--web.listen-address", "127.0.0.1:0"));
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(bad + " is invalid:\n" + bad + ":1: tls_server_config.cert_file: cannot read file"
+        + " nope.crt: no such file\n");
   }
 
   @Nested

@@ -212,6 +212,64 @@ class AgentProcessIT {
         "bad.yml:4: targets[0].url: scheme must be ws or wss, got http");
   }
 
+  int status(int port, String password) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/healthy"));
+    if (password != null) {
+      b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+          .encodeToString(("alice:" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void everyListenAddressServesAndOneTakenIsNamed() throws Exception {
+    Path file = Files.writeString(dir.resolve("wsprobe.yml"), "targets: []\n");
+    int first = Nginx.freePort();
+    int second = Nginx.freePort();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    start(lines, "--config.file=" + file, "--web.listen-address=127.0.0.1:" + first,
+        "--web.listen-address=127.0.0.1:" + second);
+    await("both addresses", () -> metrics(first).contains("wsprobe_config_last_reload_successful 1.0")
+        && metrics(second).contains("wsprobe_config_last_reload_successful 1.0"), lines);
+
+    List<String> refused = new CopyOnWriteArrayList<>();
+    Process p = start(refused, "--config.file=" + file, "--web.listen-address=127.0.0.1:" + Nginx.freePort(),
+        "--web.listen-address=127.0.0.1:" + second);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(200);
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(String.join("\n", refused)).contains("wsprobe could not start: cannot listen on 127.0.0.1:" + second + ": ");
+  }
+
+  @Test
+  void sighupReReadsTheWebConfigAndConfigCheckChecksIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("wsprobe.yml"), "targets: []\n");
+    Path web = dir.resolve("web.yml");
+    Files.writeString(web, "basic_auth_users: { alice: \""
+        + at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(4, "one".toCharArray()) + "\" }\n");
+    Process check = start(new CopyOnWriteArrayList<>(), "--config.file=" + file, "--web.config.file=" + web, "--config.check");
+    assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(check.exitValue()).isZero();
+
+    int port = Nginx.freePort();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Process p = start(lines, "--config.file=" + file, "--web.config.file=" + web, "--web.listen-address=127.0.0.1:" + port);
+    await("started with auth", () -> status(port, "one") == 200, lines);
+    assertThat(status(port, null)).isEqualTo(401);
+    assertThat(status(port, "two")).isEqualTo(401);
+
+    Files.writeString(web, "basic_auth_users: { alice: \""
+        + at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(4, "two".toCharArray()) + "\" }\n");
+    new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+    await("the new password", () -> status(port, "two") == 200, lines);
+    assertThat(status(port, "one")).isEqualTo(401);
+    assertThat(lines).as("no hash logged").noneMatch(l -> l.contains("$2a$"));
+  }
+
   @Test
   void theLauncherRunsTheBuiltJar() throws Exception {
     Path launcher = Path.of("..", "wsprobe").toAbsolutePath().normalize();
