@@ -1,6 +1,7 @@
 package io.wsprobe.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.vertx.core.Vertx;
@@ -174,6 +175,22 @@ class ProbeEndpointTest {
           .endsWith("\nresult: success\n");
       assertThat(get(port, "target=app&debug=true", Map.of()).body())
           .contains("\nresult: success\n\nseries:\n", "\nwsprobe_probe_success 1.0\n");
+    }
+  }
+
+  @Nested
+  class ScrapeTimeout {
+
+    @Test
+    void isTheHeaderLessTheOffsetAndOnlyEverShortensTheTimeout() {
+      assertThat(ProbeEndpoint.scrapeLimit(null)).isNull();
+      assertThat(ProbeEndpoint.scrapeLimit("10")).isEqualTo(Duration.ofMillis(9500));
+      assertThat(ProbeEndpoint.scrapeLimit(" 1.25 ")).isEqualTo(Duration.ofMillis(750));
+      // nothing left after the offset: the target's own timeout, as in blackbox
+      assertThat(ProbeEndpoint.scrapeLimit("0.5")).isNull();
+      for (String bad : List.of("", "soon", "-1", "0", "NaN", "Infinity")) {
+        assertThatThrownBy(() -> ProbeEndpoint.scrapeLimit(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+      }
     }
   }
 
