@@ -92,11 +92,16 @@ public record ProbeAllow(List<Rule> rules) {
     return path == null || path.isEmpty() ? "/" : path;
   }
 
-  /** {@code /a/../b} would pass a rule for {@code /a*} and reach {@code /b}; {@code %2e} too. */
+  /**
+   * {@code /a/../b} would pass a rule for {@code /a*} and reach {@code /b}; so would {@code %2e}
+   * and, on servers that drop path parameters, {@code ..;x}.
+   */
   private static boolean dotSegments(URI url) {
     String decoded = URLDecoder.decode(pathOf(url).replace("+", "%2B"), StandardCharsets.UTF_8);
     for (String segment : decoded.split("/", -1)) {
-      if (segment.equals(".") || segment.equals("..")) {
+      int parameters = segment.indexOf(';');
+      String name = parameters < 0 ? segment : segment.substring(0, parameters);
+      if (name.equals(".") || name.equals("..")) {
         return true;
       }
     }
