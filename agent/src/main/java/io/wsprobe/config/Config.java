@@ -11,13 +11,20 @@ import java.util.Map;
  * @param modules     named probe recipes; always contains {@link Module#DEFAULT_NAME}
  * @param targetFiles where more targets are read from ({@code target_files:}); their targets are
  *                    not in {@code targets} until {@link TargetFileSet} adds them
+ * @param probeAllow  the URLs {@code /probe} may probe on request ({@code web.probe_allow:})
  */
 public record Config(String source, Global global, Map<String, Module> modules, List<Target> targets,
-                     TargetFiles targetFiles) {
+                     TargetFiles targetFiles, ProbeAllow probeAllow) {
 
-  /** A configuration without {@code target_files}. */
+  /** A configuration without {@code target_files} nor {@code web}. */
   public Config(String source, Global global, Map<String, Module> modules, List<Target> targets) {
     this(source, global, modules, targets, TargetFiles.NONE);
+  }
+
+  /** A configuration without {@code web}: no URL is probed on request. */
+  public Config(String source, Global global, Map<String, Module> modules, List<Target> targets,
+                TargetFiles targetFiles) {
+    this(source, global, modules, targets, targetFiles, ProbeAllow.NONE);
   }
 
   public Module moduleOf(Target target) {
@@ -26,6 +33,6 @@ public record Config(String source, Global global, Map<String, Module> modules, 
 
   /** The same configuration with other targets (discovered ones added, or a shard's share). */
   public Config withTargets(List<Target> replaced) {
-    return new Config(source, global, modules, List.copyOf(replaced), targetFiles);
+    return new Config(source, global, modules, List.copyOf(replaced), targetFiles, probeAllow);
   }
 }

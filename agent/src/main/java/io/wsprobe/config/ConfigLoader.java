@@ -30,7 +30,7 @@ import org.yaml.snakeyaml.nodes.Node;
  *   <li>read: one reader per section builds the immutable records ({@link GlobalReader},
  *       {@link ModuleReader} with {@link RequestReader}, {@link TlsReader},
  *       {@link MessageReader}, {@link AppReader}, {@link SocketIoReader}, {@link AuthReader};
- *       {@link TargetReader}), typing every key through {@link NodeReader}, rejecting unknown
+ *       {@link TargetReader}, {@link ProbeAllowReader}), typing every key through {@link NodeReader}, rejecting unknown
  *       keys and resolving secrets through {@link SecretResolver};
  *   <li>validate: the rules between settings ({@link ConfigValidator}), applied as each value is
  *       typed.
@@ -42,7 +42,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
 
-  static final List<String> TOP_KEYS = List.of("global", "modules", "targets", "target_files");
+  static final List<String> TOP_KEYS = List.of("global", "modules", "targets", "target_files", "web");
 
   private final String source;
   private final NodeReader reader;
@@ -144,6 +144,7 @@ public final class ConfigLoader {
     Map<String, Module> moduleMap = new LinkedHashMap<>();
     List<Target> targetList;
     TargetFiles targetFiles;
+    ProbeAllow probeAllow;
     try {
       Map<String, Entry> top = reader.mapping(root, "", TOP_KEYS);
       if (top == null) {
@@ -154,6 +155,7 @@ public final class ConfigLoader {
       Set<String> moduleNames = readers.modules.read(top.get("modules"), moduleMap);
       targetList = readers.targets.read(top.get("targets"), globalSettings, moduleMap, moduleNames);
       targetFiles = readers.targets.files(top.get("target_files"), baseDir);
+      probeAllow = readers.probeAllow.read(top.get("web"));
     } catch (NodeReader.Stopped e) {
       throw failure();
     }
@@ -162,7 +164,7 @@ public final class ConfigLoader {
       throw failure();
     }
     return new Config(source, globalSettings, Collections.unmodifiableMap(moduleMap),
-        List.copyOf(targetList), targetFiles);
+        List.copyOf(targetList), targetFiles, probeAllow);
   }
 
   private ConfigException failure() {

@@ -12,6 +12,7 @@ final class Readers {
   final GlobalReader global;
   final ModuleReader modules;
   final TargetReader targets;
+  final ProbeAllowReader probeAllow;
 
   /** @param baseDir the directory that relative TLS file paths resolve against */
   Readers(NodeReader reader, SecretResolver secrets, Path baseDir) {
@@ -25,5 +26,6 @@ final class Readers {
     this.modules = new ModuleReader(reader, new RequestReader(reader, secrets, validator),
         new TlsReader(reader, baseDir, validator), new MessageReader(reader), app, validator);
     this.targets = new TargetReader(reader, labels, urls, validator);
+    this.probeAllow = new ProbeAllowReader(reader);
   }
 }

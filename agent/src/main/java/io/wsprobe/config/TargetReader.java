@@ -107,6 +107,10 @@ final class TargetReader {
       if (unsafe != null) {
         reader.error(nameKey.value(), child(path, "name"), "contains " + unsafe);
         name = null;
+      } else if (name != null && name.contains("://")) {
+        // /probe?target= takes a value with :// for a URL
+        reader.error(nameKey.value(), child(path, "name"), "must not contain \"://\" (a name, not a URL)");
+        name = null;
       }
       String first = name == null ? null : names.putIfAbsent(name, path);
       if (first != null) {

@@ -24,53 +24,73 @@ final class UrlReader {
 
   /** A ws or wss URL. */
   URI ws(Node node, String path) {
-    URI url = absolute(node, path, "ws", "wss", "use headers or bearer_token");
-    if (url != null && url.getRawFragment() != null) {
-      reader.error(node, path, "must not have a fragment (#...)");
+    String text = reader.nonEmptyString(node, path);
+    if (text == null) {
       return null;
+    }
+    try {
+      return ws(text);
+    } catch (IllegalArgumentException e) {
+      reader.error(node, path, e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * A ws or wss URL from any text (a target's url, a URL given to {@code /probe}): the same rules
+   * and messages.
+   *
+   * @throws IllegalArgumentException saying what is wrong, without the URL
+   */
+  static URI ws(String text) {
+    URI url = absolute(text, "ws", "wss", "use headers or bearer_token");
+    if (url.getRawFragment() != null) {
+      throw new IllegalArgumentException("must not have a fragment (#...)");
     }
     return url;
   }
 
   /** The HTTP(S) base URL of an application: scheme, host, optional port and path. */
   URI http(Node node, String path) {
-    URI url = absolute(node, path, "http", "https", "use email and password");
-    if (url != null && (url.getRawQuery() != null || url.getRawFragment() != null)) {
-      reader.error(node, path, "must be a base URL, without a query (?...) or fragment (#...)");
-      return null;
-    }
-    return url;
-  }
-
-  /** An absolute URL with one of two schemes, a host and no credentials; null after reporting. */
-  private URI absolute(Node node, String path, String scheme1, String scheme2, String credentialsHint) {
     String text = reader.nonEmptyString(node, path);
     if (text == null) {
       return null;
     }
+    try {
+      URI url = absolute(text, "http", "https", "use email and password");
+      if (url.getRawQuery() != null || url.getRawFragment() != null) {
+        throw new IllegalArgumentException("must be a base URL, without a query (?...) or fragment (#...)");
+      }
+      return url;
+    } catch (IllegalArgumentException e) {
+      reader.error(node, path, e.getMessage());
+      return null;
+    }
+  }
+
+  /** An absolute URL with one of two schemes, a host and no credentials. */
+  private static URI absolute(String text, String scheme1, String scheme2, String credentialsHint) {
     URI url;
     try {
       url = new URI(text);
     } catch (URISyntaxException e) {
-      reader.error(node, path, "not a valid URL: " + e.getReason()
-          + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
-      return null;
+      throw new IllegalArgumentException("not a valid URL: " + e.getReason()
+          + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""), e);
     }
     String scheme = url.getScheme();
     if (scheme == null) {
-      reader.error(node, path, "must be an absolute URL starting with " + scheme1 + ":// or " + scheme2 + "://");
+      throw new IllegalArgumentException("must be an absolute URL starting with " + scheme1 + ":// or "
+          + scheme2 + "://");
     } else if (!scheme.equalsIgnoreCase(scheme1) && !scheme.equalsIgnoreCase(scheme2)) {
-      reader.error(node, path, "scheme must be " + scheme1 + " or " + scheme2 + ", got " + scheme);
+      throw new IllegalArgumentException("scheme must be " + scheme1 + " or " + scheme2 + ", got " + scheme);
     } else if (url.getHost() == null) {
-      reader.error(node, path, "must have a host");
+      throw new IllegalArgumentException("must have a host");
     } else if (url.getRawUserInfo() != null) {
-      reader.error(node, path, "must not contain credentials (user:password@); " + credentialsHint);
+      throw new IllegalArgumentException("must not contain credentials (user:password@); " + credentialsHint);
     } else if (url.getPort() == 0 || url.getPort() > 65535) {
-      reader.error(node, path, "port must be between 1 and 65535, got " + url.getPort());
-    } else {
-      return url;
+      throw new IllegalArgumentException("port must be between 1 and 65535, got " + url.getPort());
     }
-    return null;
+    return url;
   }
 
   /**

@@ -1,11 +1,11 @@
 package io.wsprobe.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wsprobe.prober.ProbeResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * One exposition format of {@code /metrics}, as client_java's writers are: its content type,
@@ -15,16 +15,29 @@ import java.util.function.Function;
 public abstract sealed class ExpositionFormatWriter
     permits PrometheusTextFormatWriter, OpenMetricsTextFormatWriter {
 
+  /** How a format writes a family's {@code # HELP} and {@code # TYPE} lines. */
+  @FunctionalInterface
+  interface HeaderText {
+    String of(String metricName, ProbeFamily.Type type, String help);
+  }
+
   private final String contentType;
   private final String mediaType;
+  private final byte[] end;
   /** Each family's {@code # HELP} and {@code # TYPE} lines, rendered once. */
   private final Map<ProbeFamily, byte[]> headers = new EnumMap<>(ProbeFamily.class);
+  private final Map<OnDemandFamily, byte[]> onDemandHeaders = new EnumMap<>(OnDemandFamily.class);
 
-  ExpositionFormatWriter(String contentType, String mediaType, Function<ProbeFamily, String> header) {
+  /** @param end what ends an answer in this format ({@code # EOF} in OpenMetrics) */
+  ExpositionFormatWriter(String contentType, String mediaType, String end, HeaderText header) {
     this.contentType = contentType;
     this.mediaType = mediaType;
+    this.end = ProbeFamily.ascii(end);
     for (ProbeFamily f : ProbeFamily.values()) {
-      headers.put(f, ProbeFamily.ascii(header.apply(f)));
+      headers.put(f, ProbeFamily.ascii(header.of(f.metricName(), f.type(), f.help())));
+    }
+    for (OnDemandFamily f : OnDemandFamily.values()) {
+      onDemandHeaders.put(f, ProbeFamily.ascii(header.of(f.metricName(), ProbeFamily.Type.GAUGE, f.help())));
     }
   }
 
@@ -41,6 +54,20 @@ public abstract sealed class ExpositionFormatWriter
   /** The {@code # HELP} and {@code # TYPE} lines of one per-target family. */
   void header(TextOut out, ProbeFamily family) {
     out.bytes(headers.get(family));
+  }
+
+  /** The {@code # HELP} and {@code # TYPE} lines of one family of an on-demand probe's answer. */
+  void header(TextOut out, OnDemandFamily family) {
+    out.bytes(onDemandHeaders.get(family));
+  }
+
+  /**
+   * Writes the series of one on-demand probe ({@code /probe}), with the end the format needs:
+   * {@link OnDemandSeries}, gauges without the per-target labels.
+   */
+  public void write(TextOut out, ProbeResult result) {
+    OnDemandSeries.write(out, this, result);
+    out.bytes(end);
   }
 
   /**

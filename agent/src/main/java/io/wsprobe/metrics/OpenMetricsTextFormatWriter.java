@@ -6,7 +6,7 @@ public final class OpenMetricsTextFormatWriter extends ExpositionFormatWriter {
   public static final String CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
   OpenMetricsTextFormatWriter() {
-    super(CONTENT_TYPE, "application/openmetrics-text", f -> "# TYPE " + f.metricName() + " " + f.type().label
-        + "\n# HELP " + f.metricName() + " " + f.help() + "\n");
+    super(CONTENT_TYPE, "application/openmetrics-text", "# EOF\n", (name, type, help) -> "# TYPE " + name
+        + " " + type.label + "\n# HELP " + name + " " + help + "\n");
   }
 }

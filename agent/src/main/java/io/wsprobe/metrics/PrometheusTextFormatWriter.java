@@ -6,9 +6,9 @@ public final class PrometheusTextFormatWriter extends ExpositionFormatWriter {
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   PrometheusTextFormatWriter() {
-    super(CONTENT_TYPE, "text/plain", f -> {
-      String shown = f.type() == ProbeFamily.Type.COUNTER ? f.metricName() + "_total" : f.metricName();
-      return "# HELP " + shown + " " + f.help() + "\n# TYPE " + shown + " " + f.type().label + "\n";
+    super(CONTENT_TYPE, "text/plain", "", (name, type, help) -> {
+      String shown = type == ProbeFamily.Type.COUNTER ? name + "_total" : name;
+      return "# HELP " + shown + " " + help + "\n# TYPE " + shown + " " + type.label + "\n";
     });
   }
 }

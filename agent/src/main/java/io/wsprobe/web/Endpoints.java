@@ -16,8 +16,8 @@ import java.util.function.Supplier;
  * composition root (cli's {@code Agent}) wires them to the metrics, the config source, the
  * scheduler and the status board; tests give fakes.
  *
- * @param config   the running config: {@code /probe} finds its target there, the status page
- *                 each target's module
+ * @param config   the running config: {@code /probe} finds its target, its module and
+ *                 {@code web.probe_allow} there, the status page each target's module
  */
 public record Endpoints(Supplier<Config> config, Scrape scrape, Reload reload, ProbeNow probeNow,
                         Status status) {
@@ -35,7 +35,8 @@ public record Endpoints(Supplier<Config> config, Scrape scrape, Reload reload, P
   }
 
   /**
-   * {@code /probe}: one probe now, outside the schedule; fails with
+   * {@code /probe}: one probe now, outside the schedule, of a configured target or of a URL
+   * (then a target of the web's making, named by its redacted URL); fails with
    * {@link io.wsprobe.scheduler.NoFreeSlot} when every slot is taken or owed.
    */
   @FunctionalInterface

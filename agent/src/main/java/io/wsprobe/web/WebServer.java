@@ -12,7 +12,6 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.wsprobe.Version;
-import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
@@ -21,7 +20,6 @@ import io.wsprobe.metrics.ExpositionFormatWriter;
 import io.wsprobe.metrics.ExpositionFormats;
 import io.wsprobe.metrics.TextOut;
 import io.wsprobe.results.StatusBoard;
-import io.wsprobe.scheduler.NoFreeSlot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,8 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The agent's HTTP endpoint: {@code /metrics}, {@code /-/healthy}, {@code /-/ready},
- * {@code POST /-/reload}, a status page at {@code /} and {@code /probe?target=NAME} (one probe
- * now, its trace as text).
+ * {@code POST /-/reload}, a status page at {@code /} and {@code /probe} (one probe now: a
+ * configured target's trace, or an allowed URL's series; {@link ProbeEndpoint}).
  *
  * <p>Built to face hostile clients: strict request framing ({@link StrictRequestDecoder}), a
  * request timeout, an idle timeout and a cap on connections ({@link ConnectionGuard}), quiet
@@ -184,7 +182,7 @@ public final class WebServer {
       rc.response().putHeader("Allow", "POST");
       text(rc, 405, "Use POST to reload the configuration.\n");
     });
-    router.get("/probe").handler(this::probe);
+    router.get("/probe").handler(new ProbeEndpoint(endpoints));
     router.get("/").handler(this::index);
     return router;
   }
@@ -249,33 +247,6 @@ public final class WebServer {
     endpoints.reload().reload()
         .onSuccess(c -> text(rc, 200, "Reloaded: " + c.targets().size() + " targets.\n"))
         .onFailure(e -> text(rc, 500, "Reload failed; the running configuration stays.\n" + e.getMessage() + "\n"));
-  }
-
-  private void probe(RoutingContext rc) {
-    String name = rc.request().getParam("target");
-    Config config = endpoints.config().get();
-    Target target = config.targets().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
-    if (target == null) {
-      text(rc, 404, "No target named '" + (name == null ? "" : name) + "'. Use /probe?target=NAME.\n");
-      return;
-    }
-    Module module = config.moduleOf(target);
-    endpoints.probeNow().probeNow(target, module).onSuccess(r -> text(rc, 200,
-        "probe of " + target.name() + " (" + module.shownUrl(target.url()) + "), module "
-            + target.module() + "\n" + r.trace().render()
-            + (r.success() ? "" : "\ndiagnosis: " + r.diagnosis() + "\n")
-            + "\nresult: " + r.result().label() + "\n"))
-        .onFailure(e -> {
-          if (e instanceof NoFreeSlot full) {
-            // a slot is free again within the longest probe's timeout; this one's is a fair guess
-            long retry = Math.max(1, (target.timeout().toMillis() + 999) / 1000);
-            rc.response().putHeader("Retry-After", Long.toString(retry));
-            text(rc, 429, "Too many probes: " + full.getMessage() + " (global.max_concurrent_probes: "
-                + full.limit() + "). Try again later.\n");
-          } else {
-            rc.fail(e);
-          }
-        });
   }
 
   private void index(RoutingContext rc) {

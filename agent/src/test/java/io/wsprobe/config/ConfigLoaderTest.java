@@ -538,7 +538,7 @@ class ConfigLoaderTest {
           MessageReader.EXPECT_KEYS, MessageReader.JSON_KEYS, ModuleReader.HOLD_KEYS,
           AppReader.BROADCAST_KEYS, SocketIoReader.KEYS, SocketIoReader.JOIN_KEYS,
           SocketIoReader.MARKER_KEYS, AppReader.HOCUSPOCUS_KEYS, AuthReader.KEYS,
-          TargetReader.KEYS).flatMap(List::stream).distinct();
+          TargetReader.KEYS, ProbeAllowReader.KEYS, ProbeAllowReader.RULE_KEYS).flatMap(List::stream).distinct();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -565,6 +565,7 @@ class ConfigLoaderTest {
       assertThat(config.modules().keySet()).containsExactly("default", "upgrade", "echo", "idle",
           "room", "docmost_collab", "docmost_socketio");
       assertThat(config.global().labels()).containsKey("location");
+      assertThat(config.probeAllow().rules()).containsExactly(new ProbeAllow.Rule("wss", "*.example.com", 443, null));
 
       Auth login = new Auth("docmost", URI.create("https://docs.example.com"),
           "wsprobe@docs.example.com", new Secret("example-password", true));

@@ -169,6 +169,8 @@ class InvalidFilesTest {
                   + "(known: default, echo)"),
           arguments("invalid-url-scheme.yml",
               "invalid-url-scheme.yml:7: targets[2].url: scheme must be ws or wss, got http"),
+          arguments("invalid-probe-allow.yml",
+              "invalid-probe-allow.yml:4: web.probe_allow[1].scheme: must be ws or wss, got https"),
           arguments("invalid-url-no-host.yml",
               "invalid-url-no-host.yml:3: targets[0].url: must have a host"),
           arguments("invalid-url-credentials.yml",

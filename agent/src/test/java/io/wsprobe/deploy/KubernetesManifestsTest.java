@@ -13,10 +13,12 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.openshift.api.model.monitoring.v1.Probe;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigLoader;
+import io.wsprobe.config.ProbeAllow;
 import io.wsprobe.config.TargetFileSet;
 import io.wsprobe.config.TargetFiles;
 import io.wsprobe.scheduler.Shard;
@@ -338,6 +340,16 @@ class KubernetesManifestsTest {
       assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(monitor.getSpec().getSelector().getMatchLabels());
       assertThat(monitor.getSpec().getEndpoints()).extracting(e -> e.getPort()).containsExactly(port.getName());
       assertThat(monitor.getSpec().getEndpoints().get(0).getPath()).isEqualTo("/metrics");
+
+      // Probe → the Service's port, /probe, a module of the configuration, URLs it allows
+      Probe probe = one(objects, Probe.class);
+      assertThat(probe.getSpec().getProber().getUrl())
+          .isEqualTo(service.getMetadata().getName() + ":" + service.getSpec().getPorts().get(0).getPort());
+      assertThat(probe.getSpec().getProber().getPath()).isEqualTo("/probe");
+      assertThat(parsed.modules()).as("modules in %s", where).containsKey(probe.getSpec().getModule());
+      assertThat(probe.getSpec().getTargets().getStaticConfig().getStatic()).isNotEmpty()
+          .allSatisfy(url -> assertThat(parsed.probeAllow().refusal(ProbeAllow.url(url)))
+              .as("web.probe_allow of %s for %s", where, url).isNull());
     }
   }
 
@@ -383,7 +395,7 @@ class KubernetesManifestsTest {
     List<HasMetadata> objects = render(Repo.file(DIR + "/base"));
     Map<String, Integer> kinds = new LinkedHashMap<>();
     objects.forEach(o -> kinds.merge(o.getKind(), 1, Integer::sum));
-    assertThat(kinds).containsKeys("StatefulSet", "Service", "ServiceMonitor", "PrometheusRule", "ConfigMap");
+    assertThat(kinds).containsKeys("StatefulSet", "Service", "ServiceMonitor", "Probe", "PrometheusRule", "ConfigMap");
   }
 
   static void copyTree(Path from, Path to) throws IOException {
