@@ -93,6 +93,17 @@ class DockerfileTest {
     assertThat(dockerfile.baseImage(dockerfile.last("FROM"))).contains("jre");
   }
 
+  /** Both stages start from build arguments, the ones deploy/docker/local-base fills in. */
+  @Test
+  void theBaseImagesAreTheArgumentsLocalBaseSets() throws Exception {
+    List<String> bases = dockerfile.all("FROM").stream().map(f -> f.args().split("\\s+")[0]).toList();
+    assertThat(bases).containsExactly("${BUILD_IMAGE}", "${JRE_IMAGE}");
+    assertThat(dockerfile.globalArgs()).containsEntry("BUILD_IMAGE", "maven:3.9-eclipse-temurin-17")
+        .containsEntry("JRE_IMAGE", "eclipse-temurin:17-jre");
+    String script = Repo.read("deploy/docker/local-base");
+    assertThat(script).contains("--build-arg BUILD_IMAGE=$build --build-arg JRE_IMAGE=$jre");
+  }
+
   @Test
   void exposesTheAgentsDefaultPort() {
     assertThat(dockerfile.last("EXPOSE")).isEqualTo(Integer.toString(RunningAgent.defaultPort()));
