@@ -121,7 +121,11 @@ class ContainerImageTest {
     config.toFile().setReadable(true, false);
 
     String mount = config + ":" + Dockerfile.read().configPath() + ":ro";
-    podman.podman(Duration.ofMinutes(1), "run", "-d", "--name", container, "--network=host", "-v", mount, image).ok();
+    // as deploy/kubernetes runs it: read-only root, a writable /tmp (an emptyDir there), no
+    // capabilities, no privilege escalation
+    podman.podman(Duration.ofMinutes(1), "run", "-d", "--name", container, "--network=host", "-v", mount,
+        "--read-only", "--tmpfs", "/tmp:rw,exec,mode=1777", "--cap-drop=ALL", "--security-opt=no-new-privileges",
+        image).ok();
   }
 
   static String inside(String... command) throws Exception {
@@ -171,6 +175,8 @@ class ContainerImageTest {
         .containsPattern(Pattern.compile(IGNORED, Pattern.MULTILINE))
         .containsPattern(Pattern.compile("^wsprobe_probe_success\\{[^}]*target=\"" + BROKEN + "\"[^}]*} 0\\.0$",
             Pattern.MULTILINE));
+    metrics.lines().filter(l -> l.startsWith("wsprobe_probe_success{") || l.startsWith("wsprobe_probes_total{"))
+        .forEach(l -> System.out.println("ContainerImageTest: from the container's /metrics: " + l));
     // Debian's glibc under the JRE: Netty's native transport loads
     assertThat(logs()).contains("transport=epoll");
   }
