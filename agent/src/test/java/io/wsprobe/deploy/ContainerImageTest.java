@@ -89,9 +89,10 @@ class ContainerImageTest {
     long id = ProcessHandle.current().pid();
     image = "localhost/wsprobe-container-test:" + id;
     container = "wsprobe-container-test-" + id;
-    // --layers=false: no intermediate images stay behind; --format docker keeps the HEALTHCHECK
-    List<String> build = new ArrayList<>(List.of("build", "--pull=never", "--layers=false", "--format", "docker",
-        "--network=host", "-f", Dockerfile.PATH, "--build-arg", "REVISION=container-test", "-t", image));
+    // --layers=false, --force-rm: no intermediate image or container stays behind, even on a failure;
+    // --format docker keeps the HEALTHCHECK
+    List<String> build = new ArrayList<>(List.of("build", "--pull=never", "--layers=false", "--force-rm",
+        "--format", "docker", "--network=host", "-f", Dockerfile.PATH, "--build-arg", "REVISION=container-test", "-t", image));
     build.addAll(buildArgs);
     // the build stage downloads from Maven Central: it trusts the CAs this machine's Java trusts
     // (where a proxy re-signs TLS, its CA is only there)
