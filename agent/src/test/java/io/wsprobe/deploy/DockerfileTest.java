@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * deploy/docker/Dockerfile against the repository and the agent: no Docker engine runs on the
- * test machines, so the image cannot be built here; what can drift from the code is checked.
+ * deploy/docker/Dockerfile against the repository and the agent: what can drift from the code.
+ * {@link ContainerImageTest} builds and runs the image for real where podman is installed.
  */
 class DockerfileTest {
 
@@ -90,7 +90,18 @@ class DockerfileTest {
     List<String> entrypoint = dockerfile.execForm("ENTRYPOINT");
     assertThat(entrypoint.get(0)).isEqualTo("java");
     assertThat(entrypoint.subList(entrypoint.indexOf("-jar"), entrypoint.size())).containsExactly("-jar", words[2]);
-    assertThat(dockerfile.last("FROM")).contains("jre");
+    assertThat(dockerfile.baseImage(dockerfile.last("FROM"))).contains("jre");
+  }
+
+  /** Both stages start from build arguments, the ones deploy/docker/local-base fills in. */
+  @Test
+  void theBaseImagesAreTheArgumentsLocalBaseSets() throws Exception {
+    List<String> bases = dockerfile.all("FROM").stream().map(f -> f.args().split("\\s+")[0]).toList();
+    assertThat(bases).containsExactly("${BUILD_IMAGE}", "${JRE_IMAGE}");
+    assertThat(dockerfile.globalArgs()).containsEntry("BUILD_IMAGE", "maven:3.9-eclipse-temurin-17")
+        .containsEntry("JRE_IMAGE", "eclipse-temurin:17-jre");
+    String script = Repo.read("deploy/docker/local-base");
+    assertThat(script).contains("--build-arg BUILD_IMAGE=$build --build-arg JRE_IMAGE=$jre");
   }
 
   @Test

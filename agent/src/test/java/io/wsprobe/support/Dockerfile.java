@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * deploy/docker/Dockerfile read as instructions (continuation lines joined, comments dropped),
- * for tests that check it against the repository: no Docker engine runs on the test machines.
+ * for tests that check it against the repository.
  */
 public record Dockerfile(List<Instruction> instructions) {
 
@@ -69,6 +69,36 @@ public record Dockerfile(List<Instruction> instructions) {
     return execForm("CMD").stream().filter(a -> a.startsWith("--config.file=")).findFirst()
         .map(a -> a.substring("--config.file=".length()))
         .orElseThrow(() -> new AssertionError(PATH + ": CMD has no --config.file"));
+  }
+
+  /** The defaults of the ARGs declared before the first FROM: the ones a FROM line may use. */
+  public java.util.Map<String, String> globalArgs() {
+    java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+    for (Instruction i : instructions) {
+      if (i.keyword().equals("FROM")) {
+        break;
+      }
+      if (i.keyword().equals("ARG")) {
+        String[] nameValue = i.args().split("=", 2);
+        args.put(nameValue[0], nameValue.length > 1 ? nameValue[1] : "");
+      }
+    }
+    return args;
+  }
+
+  /** The image a stage starts from, {@code ${NAME}} filled with the global ARGs' defaults. */
+  public String baseImage(String fromArgs) {
+    String image = fromArgs.split("\\s+")[0];
+    Matcher m = Pattern.compile("\\$\\{(\\w+)}").matcher(image);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = globalArgs().get(m.group(1));
+      if (value == null) {
+        throw new AssertionError(PATH + ": FROM uses ${" + m.group(1) + "}, which no ARG before the first FROM declares");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    return m.appendTail(out).toString();
   }
 
   /** The numeric user the image runs as. */
