@@ -107,7 +107,7 @@ final class FailureClassifier {
     return switch (step) {
       case RESOLVING -> Verdict.finish(Result.DNS_ERROR, "the resolver did not answer " + limit);
       case CONNECTING -> Verdict.finish(Result.CONNECT_TIMEOUT, "TCP connect did not complete " + limit);
-      case TLS -> Verdict.finish(Result.TLS_ERROR, "TLS handshake did not complete " + limit);
+      case TLS -> Verdict.finish(Result.TLS_HANDSHAKE_FAILED, "TLS handshake did not complete " + limit);
       case UPGRADING -> upgrade(f, "nothing more " + limit, Result.UPGRADE_TIMEOUT,
           "no complete answer to the upgrade request " + limit
               + (f.answerBytes() > 0 ? " (" + f.answerBytes() + "+ bytes arrived)" : ""));

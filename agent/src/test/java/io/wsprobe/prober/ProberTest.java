@@ -240,8 +240,9 @@ class ProberTest {
 
       ProbeResult r = probe("wss://localhost:" + port + "/", module().tls(trusting()), TIMEOUT);
 
-      assertResult(r, Result.TLS_ERROR);
-      assertThat(r.detail()).contains("localhost");
+      assertResult(r, Result.TLS_HOSTNAME_MISMATCH);
+      assertThat(r.detail()).contains("not for localhost: it names other.example");
+      assertThat(r.diagnosis()).contains("tls.server_name");
       assertThat(r.phases()).doesNotContainKey(Phase.TLS);
       assertThat(r.statusCode()).isZero();
       assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
@@ -254,9 +255,68 @@ class ProberTest {
 
       ProbeResult r = probe("wss://localhost:" + port + "/", module(), TIMEOUT);
 
-      assertResult(r, Result.TLS_ERROR);
-      assertThat(r.detail()).contains("certification path");
+      assertResult(r, Result.TLS_UNTRUSTED);
+      assertThat(r.detail()).contains("the issuer 'CN=wsprobe test CA' is unknown", "certification path");
+      assertThat(r.diagnosis()).contains("tls.ca_file");
       assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
+    }
+
+    @Test
+    void selfSigned() throws Exception {
+      TestCerts.Issued cert = certs.selfSigned();
+      int port = servers.tlsWebSocket(cert, FaultServers.echo());
+
+      ProbeResult r = probe("wss://localhost:" + port + "/", module().tls(trusting()), TIMEOUT);
+
+      assertResult(r, Result.TLS_UNTRUSTED);
+      assertThat(r.detail()).contains("the certificate 'CN=self-signed' is self-signed");
+      assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
+    }
+
+    @Test
+    void expiredAndUntrustedIsExpiredAndSaysSo() throws Exception {
+      TestCerts.Issued cert = certs.expired();
+      int port = servers.tlsWebSocket(cert, FaultServers.echo());
+
+      ProbeResult r = probe("wss://localhost:" + port + "/", module(), TIMEOUT);
+
+      assertResult(r, Result.TLS_CERT_EXPIRED);
+      assertThat(r.detail()).contains("the certificate 'CN=expired' expired at " + cert.notAfter(),
+          "the chain is also untrusted: no path to a trusted CA");
+      assertThat(r.diagnosis()).contains("renew", "tls.ca_file");
+      assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
+    }
+
+    @Test
+    void portThatSpeaksNoTls() {
+      int port = servers.webSocket(FaultServers.echo());
+
+      ProbeResult r = probe("wss://127.0.0.1:" + port + "/", module(), TIMEOUT);
+
+      assertResult(r, Result.TLS_HANDSHAKE_FAILED);
+      assertThat(r.detail()).contains("the port does not speak TLS");
+      assertThat(r.certNotAfter()).isNull();
+    }
+
+    @Test
+    void serverRefusesTheProtocolVersion() {
+      int port = servers.replying(FaultServers.tlsAlert(70)); // protocol_version, as a TLS 1.0-only server
+
+      ProbeResult r = probe("wss://127.0.0.1:" + port + "/", module(), TIMEOUT);
+
+      assertResult(r, Result.TLS_HANDSHAKE_FAILED);
+      assertThat(r.detail()).contains("alert protocol_version: no TLS version in common");
+      assertThat(r.diagnosis()).contains("protocol versions or cipher suites");
+    }
+
+    @Test
+    void handshakeNotInTime() {
+      FaultServers.Raw server = servers.raw(request -> { }); // reads, never answers a ClientHello
+
+      ProbeResult r = probe("wss://127.0.0.1:" + server.port() + "/", module(), SHORT);
+
+      assertResult(r, Result.TLS_HANDSHAKE_FAILED);
+      assertThat(r.detail()).isEqualTo("TLS handshake did not complete within the 1000ms timeout");
     }
 
     @Test
@@ -267,6 +327,8 @@ class ProberTest {
       ProbeResult r = probe("wss://localhost:" + port + "/", module().tls(trusting()), TIMEOUT);
 
       assertResult(r, Result.TLS_CERT_EXPIRED);
+      assertThat(r.detail()).contains("the certificate 'CN=expired' expired at " + cert.notAfter())
+          .doesNotContain("untrusted");
       assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
       assertThat(r.phases()).doesNotContainKey(Phase.TLS);
     }

@@ -94,6 +94,22 @@ public final class TestCerts {
         new GeneralName(GeneralName.dNSName, "other.example"));
   }
 
+  /** Valid now, for localhost, signed by its own key: trusted by nobody. */
+  public Issued selfSigned() throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    KeyPair key = newKey();
+    X500Name name = new X500Name("CN=self-signed");
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
+        Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))), name,
+        key.getPublic());
+    b.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
+    X509Certificate cert = new JcaX509CertificateConverter()
+        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+    return new Issued(cert, writeCert("self-signed.crt.pem", cert),
+        writeKey("self-signed.key.pem", key.getPrivate()));
+  }
+
   private Issued issue(String file, Instant notBefore, Instant notAfter, GeneralName... names)
       throws Exception {
     KeyPair key = newKey();
