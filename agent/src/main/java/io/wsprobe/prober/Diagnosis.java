@@ -65,7 +65,8 @@ public final class Diagnosis {
           + " app refuses this path (Hocuspocus resets any path but its own), or a proxy or"
           + " load balancer drops upgrade requests.";
       case MESSAGE_TIMEOUT -> "The session opened, but no answer came to the probe's message in"
-          + " time: the app's handler is stuck or does not answer this message.";
+          + " time (or, for a step that waits for the server, no message from it): the app's handler"
+          + " is stuck or does not answer this message.";
       case MESSAGE_MISMATCH -> "The session opened, but the answers did not match what the module"
           + " expects (" + detail + ").";
       case MESSAGE_TOO_LARGE -> "The peer sent a frame or message larger than max_message_size ("

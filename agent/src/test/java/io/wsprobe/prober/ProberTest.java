@@ -529,6 +529,67 @@ class ProberTest {
     }
 
     @Test
+    void serverFirstGreetingThenEcho() {
+      int port = servers.webSocket(ws -> {
+        ws.writeTextMessage("welcome v1");
+        FaultServers.echo().handle(ws);
+      });
+
+      ProbeResult r = probe(ws(port), module()
+          .message(new Module.Message(null, false, new Module.Expect(Module.Expect.Kind.CONTAINS, "welcome", null), 1))
+          .echo("hello", 1), TIMEOUT);
+
+      assertResult(r, Result.SUCCESS);
+      assertThat(r.rttNanos()).hasSize(1); // waiting for a greeting is no round trip
+      assertThat(r.trace().render()).contains("1/2 waited for the server, got 'welcome v1'",
+          "2/2 sent 'hello', got 'hello'");
+    }
+
+    @Test
+    void aCapturedTokenIsSentBackAndHidden() {
+      String token = "s3cr3t-t0ken-42";
+      int port = servers.webSocket(ws -> {
+        ws.writeTextMessage("{\"token\":\"" + token + "\"}");
+        ws.textMessageHandler(t -> ws.writeTextMessage(t.equals("auth " + token) ? "ok " + token : "denied"));
+      });
+
+      ProbeResult r = probe(ws(port), module()
+          .message(new Module.Message(null, false, new Module.Expect(Module.Expect.Kind.CONTAINS, "token", null), 1,
+              Map.of("token", "\"token\":\"([^\"]+)\"")))
+          .send("auth ${capture:token}", Module.Expect.Kind.CONTAINS, "ok", null), TIMEOUT);
+
+      assertResult(r, Result.SUCCESS);
+      assertThat(r.trace().render()).contains("got '{\"token\":\"<capture:token>\"}'",
+          "sent 'auth ${capture:token}', got 'ok <capture:token>'").doesNotContain(token);
+    }
+
+    @Test
+    void aCaptureThatFindsNothingIsAMismatchNamingIt() {
+      int port = servers.webSocket(ws -> ws.writeTextMessage("hello, no token here"));
+
+      ProbeResult r = probe(ws(port), module()
+          .message(new Module.Message(null, false, new Module.Expect(Module.Expect.Kind.CONTAINS, "hello", null), 1,
+              Map.of("token", "token=(\\w+)"))), TIMEOUT);
+
+      assertResult(r, Result.MESSAGE_MISMATCH);
+      assertThat(r.detail()).isEqualTo("capture 'token' (regex 'token=(\\w+)') found nothing in the answer"
+          + " to message 1: 'hello, no token here'");
+      assertThat(r.durationNanos()).isLessThan(QUICK_NANOS);
+    }
+
+    @Test
+    void serverFirstStepTimesOut() {
+      int port = servers.webSocket(ws -> { });
+
+      ProbeResult r = probe(ws(port), module()
+          .message(new Module.Message(null, false, new Module.Expect(Module.Expect.Kind.CONTAINS, "welcome", null), 1)),
+          SHORT);
+
+      assertResult(r, Result.MESSAGE_TIMEOUT);
+      assertThat(r.detail()).isEqualTo("no message from the server for step 1 within the 1000ms timeout");
+    }
+
+    @Test
     void messageTooLarge() {
       FaultServers.Raw server = servers.raw(request -> {
         request.write(FaultServers.switching(request.accept()));
