@@ -274,6 +274,19 @@ class ProberTest {
     }
 
     @Test
+    void incompleteChain() throws Exception {
+      TestCerts.Issued cert = certs.withoutIntermediate();
+      int port = servers.tlsWebSocket(cert, FaultServers.echo());
+
+      ProbeResult r = probe("wss://localhost:" + port + "/", module().tls(trusting()), TIMEOUT);
+
+      assertResult(r, Result.TLS_UNTRUSTED);
+      assertThat(r.detail()).contains("the issuer 'CN=wsprobe test intermediate' is unknown",
+          "does not send its intermediate certificate");
+      assertThat(r.diagnosis()).contains("full chain");
+    }
+
+    @Test
     void expiredAndUntrustedIsExpiredAndSaysSo() throws Exception {
       TestCerts.Issued cert = certs.expired();
       int port = servers.tlsWebSocket(cert, FaultServers.echo());
