@@ -149,17 +149,42 @@ public record Module(String name, Map<String, Secret> headers, String origin,
   }
 
   /**
-   * One exchange: send a frame, wait for the answer that matches.
+   * One exchange: send a frame, wait for the answer that matches; or, without a payload, wait for
+   * the server's next message that matches (a greeting, a push).
    *
-   * @param payload the frame to send (text, or bytes for a binary frame)
+   * @param payload the frame to send (text, or bytes for a binary frame), or null to only wait;
+   *                text may use {@code ${capture:name}} of an earlier step's capture
    * @param binary  send a binary frame
    * @param expect  what the answer must look like
-   * @param count   how many times to do it; each is one round-trip observation
+   * @param count   how many times to do it; each is one round-trip observation when it sends
+   * @param capture values kept from the matching answer, by name: each regex's one group
    */
-  public record Message(String payload, boolean binary, Expect expect, int count) {
+  public record Message(String payload, boolean binary, Expect expect, int count, Map<String, String> capture) {
+    public Message(String payload, boolean binary, Expect expect, int count) {
+      this(payload, binary, expect, count, Map.of());
+    }
+
+    /** {@code ${capture:name}} in a text payload. */
+    public static final java.util.regex.Pattern REFERENCE =
+        java.util.regex.Pattern.compile("\\$\\{capture:([^}]*)}");
+
+    public boolean sends() {
+      return payload != null;
+    }
+
     public byte[] bytes() {
       return binary ? java.util.Base64.getDecoder().decode(payload)
           : payload.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The payload with each {@code ${capture:name}} replaced by its value in {@code captured}. */
+    public byte[] bytes(Map<String, String> captured) {
+      if (binary || captured.isEmpty() || !payload.contains("${capture:")) {
+        return bytes();
+      }
+      return REFERENCE.matcher(payload)
+          .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(captured.getOrDefault(m.group(1), "")))
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 

@@ -152,11 +152,8 @@ final class ModuleReader {
     if (messagesKey != null) {
       String messagesPath = child(path, "messages");
       List<Node> items = reader.list(messagesKey.value(), messagesPath);
-      for (int i = 0; items != null && i < items.size(); i++) {
-        Message message = messages.read(items.get(i), item(messagesPath, i));
-        if (message != null) {
-          exchanges.add(message);
-        }
+      if (items != null) {
+        exchanges.addAll(messages.readAll(items, messagesPath));
       }
     }
 

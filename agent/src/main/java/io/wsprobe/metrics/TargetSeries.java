@@ -69,7 +69,8 @@ public final class TargetSeries {
       phases.put(p, new Histogram(phaseBounds));
       phaseLabels.put(p, with("phase", p.label()));
     }
-    rtt = module.messages().isEmpty() ? null : new Histogram(rttBounds);
+    // server-first steps (expect without send) are no round trips
+    rtt = module.messages().stream().anyMatch(Module.Message::sends) ? new Histogram(rttBounds) : null;
     broadcast = module.app().broadcast() == null ? null : new Histogram(broadcastBounds);
     holds = module.hold() != null;
     if (holds) {

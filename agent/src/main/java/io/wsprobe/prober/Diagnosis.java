@@ -32,10 +32,24 @@ public final class Diagnosis {
           + " proxy is down, listens elsewhere, or a firewall rejects the connection.";
       case CONNECT_TIMEOUT -> "The TCP connection was not accepted in time: a firewall drops the"
           + " packets, the host is down, or the route is broken.";
-      case TLS_ERROR -> "The TLS handshake failed (" + detail + "): check the certificate's names"
-          + " (server_name), the CA (tls.ca_file) and that the port speaks TLS.";
-      case TLS_CERT_EXPIRED -> "The server's certificate chain has expired: renew it (and check"
-          + " that the proxy was reloaded to serve the new one).";
+      case TLS_CERT_EXPIRED -> "The server's certificate chain has expired (" + detail + "): renew"
+          + " it, and check that the proxy was reloaded to serve the new one"
+          + (detail.contains("also untrusted") ? "; the renewed chain must also lead to a CA the"
+              + " agent trusts (tls.ca_file for a private CA, the full chain with its intermediate)."
+              : ".");
+      case TLS_UNTRUSTED -> "The server's certificate chain does not lead to a CA the agent trusts ("
+          + detail + "): for a private or self-signed CA, point tls.ca_file at its PEM; for a public"
+          + " one, have the server send its full chain (the intermediate certificate: nginx"
+          + " ssl_certificate takes the fullchain file). `openssl s_client -showcerts` shows what it"
+          + " sends.";
+      case TLS_HOSTNAME_MISMATCH -> "The certificate is valid, but for other names (" + detail + "):"
+          + " probe the name the certificate is for, set tls.server_name when the URL uses an IP"
+          + " address or an internal name, or have the server present the certificate for this name"
+          + " (its SNI configuration).";
+      case TLS_HANDSHAKE_FAILED -> "The TLS handshake itself failed (" + detail + "): the port may"
+          + " not speak TLS (wss:// on a plain port, or a port behind TLS offloading), the server"
+          + " may accept only protocol versions or cipher suites the agent does not (TLS 1.2 and 1.3"
+          + " only), or it refused the client certificate (tls.cert_file, tls.key_file).";
       case UPGRADE_TIMEOUT -> "The server accepted the connection but did not answer the upgrade"
           + " request in time: the app is hung, overloaded, or a proxy buffers the request.";
       case UPGRADE_IGNORED -> "Got HTTP " + status + ct + " instead of 101: the upgrade request was"
@@ -51,7 +65,8 @@ public final class Diagnosis {
           + " app refuses this path (Hocuspocus resets any path but its own), or a proxy or"
           + " load balancer drops upgrade requests.";
       case MESSAGE_TIMEOUT -> "The session opened, but no answer came to the probe's message in"
-          + " time: the app's handler is stuck or does not answer this message.";
+          + " time (or, for a step that waits for the server, no message from it): the app's handler"
+          + " is stuck or does not answer this message.";
       case MESSAGE_MISMATCH -> "The session opened, but the answers did not match what the module"
           + " expects (" + detail + ").";
       case MESSAGE_TOO_LARGE -> "The peer sent a frame or message larger than max_message_size ("

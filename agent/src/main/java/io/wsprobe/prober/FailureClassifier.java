@@ -79,6 +79,11 @@ final class FailureClassifier {
     /** The expectation of the exchange waited for, in words. */
     String expected();
 
+    /** Whether the exchange waited for sent nothing: it waits for the server's own message. */
+    default boolean waitsForServer() {
+      return false;
+    }
+
     boolean settling();
 
     long settleMillis();
@@ -107,7 +112,7 @@ final class FailureClassifier {
     return switch (step) {
       case RESOLVING -> Verdict.finish(Result.DNS_ERROR, "the resolver did not answer " + limit);
       case CONNECTING -> Verdict.finish(Result.CONNECT_TIMEOUT, "TCP connect did not complete " + limit);
-      case TLS -> Verdict.finish(Result.TLS_ERROR, "TLS handshake did not complete " + limit);
+      case TLS -> Verdict.finish(Result.TLS_HANDSHAKE_FAILED, "TLS handshake did not complete " + limit);
       case UPGRADING -> upgrade(f, "nothing more " + limit, Result.UPGRADE_TIMEOUT,
           "no complete answer to the upgrade request " + limit
               + (f.answerBytes() > 0 ? " (" + f.answerBytes() + "+ bytes arrived)" : ""));
@@ -116,7 +121,8 @@ final class FailureClassifier {
           ? new Verdict(Then.FINISH, Result.MESSAGE_MISMATCH, "no frame matched " + f.expected() + " " + limit
               + "; " + f.framesSinceSend() + " other frame(s), last: " + f.lastFrame(),
               "last frame: " + f.lastFrame(), null)
-          : Verdict.finish(Result.MESSAGE_TIMEOUT, "no answer to message " + f.exchangeNo() + " " + limit);
+          : Verdict.finish(Result.MESSAGE_TIMEOUT, (f.waitsForServer()
+              ? "no message from the server for step " : "no answer to message ") + f.exchangeNo() + " " + limit);
       case CLOSING -> new Verdict(Then.FINISH, Result.SUCCESS, "", null, "no close answer " + limit);
       case APP_HANDSHAKE -> Verdict.finish(Result.APP_HANDSHAKE_FAILED, "the " + f.appLabel()
           + " handshake did not complete " + limit + (f.pending().isEmpty() ? "" : ": " + f.pending()));

@@ -9,8 +9,14 @@ public enum Result {
   DNS_ERROR,
   CONNECT_REFUSED,
   CONNECT_TIMEOUT,
-  TLS_ERROR,
+  /** A certificate of the chain has expired (checked before the other TLS causes). */
   TLS_CERT_EXPIRED,
+  /** No path to a trusted CA (unknown issuer, self-signed, incomplete chain), or a refused chain. */
+  TLS_UNTRUSTED,
+  /** A trusted certificate, but not for the name the probe asked for. */
+  TLS_HOSTNAME_MISMATCH,
+  /** No protocol version or cipher in common, an alert from the server, not TLS, or not in time. */
+  TLS_HANDSHAKE_FAILED,
   UPGRADE_TIMEOUT,
   /** 1xx-3xx answer without an upgrade: the request was served as plain HTTP. */
   UPGRADE_IGNORED,

@@ -2,8 +2,6 @@ package io.wsprobe.prober;
 
 import io.netty.handler.ssl.SslHandler;
 import io.wsprobe.config.Module;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateExpiredException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +10,8 @@ import java.util.List;
 /**
  * The TLS handshake: Netty's {@link SslHandler} at the head of the pipeline, with no timeout of
  * its own (the probe's deadline bounds it). Records the earliest notAfter of the chain the server
- * presented, also when the handshake fails, so an expired certificate is named as such.
+ * presented, also when the handshake fails, so an expired certificate is named as such; a
+ * failure is put into words by {@link TlsFailure}.
  */
 final class TlsStep {
 
@@ -38,11 +37,9 @@ final class TlsStep {
       }
       recordExpiry(s, chain);
       if (!f.isSuccess()) {
-        Throwable e = f.cause();
-        boolean expired = isExpiry(e) || chainExpired(chain);
-        String why = ProbeText.rootMessage(e);
-        s.step("tls", took, "handshake failed: " + why);
-        s.end(expired ? Result.TLS_CERT_EXPIRED : Result.TLS_ERROR, "TLS handshake: " + why);
+        TlsFailure.Cause cause = TlsFailure.classify(f.cause(), chain, serverName, Instant.now());
+        s.step("tls", took, "handshake failed: " + cause.result() + ": " + cause.detail());
+        s.end(cause.result(), "TLS handshake: " + cause.detail());
         return;
       }
       s.phases.put(Phase.TLS, took);
@@ -79,31 +76,5 @@ final class TlsStep {
         s.certNotAfter = notAfter;
       }
     }
-  }
-
-  private static boolean chainExpired(X509Certificate[] chain) {
-    if (chain == null) {
-      return false;
-    }
-    long now = System.currentTimeMillis();
-    for (X509Certificate c : chain) {
-      if (c.getNotAfter().getTime() < now) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isExpiry(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CertificateExpiredException) {
-        return true;
-      }
-      if (t instanceof CertPathValidatorException v
-          && v.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -118,7 +118,7 @@ public final class WebSocketProber implements Prober {
       engine.wrap(java.nio.ByteBuffer.allocate(0), out);
       engine.closeOutbound();
     } catch (Exception e) {
-      // a bad CA file shows up in the first real probe, with its reason, as tls_error
+      // the config loader refuses a CA file it cannot read; the first real probe reports the rest
     }
   }
 

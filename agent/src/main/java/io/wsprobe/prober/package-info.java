@@ -8,7 +8,7 @@
  *   Broadcast       when the module has one: a coordinator over N+1 Sessions
  * Session           one connection; its phases, in order:
  *   Connect         fd budget, DNS, TCP connect
- *   TlsStep         Netty's SslHandler, certificate expiry
+ *   TlsStep         Netty's SslHandler, certificate expiry; TlsFailure names the cause
  *   UpgradeHandler  request, answer checks, non-101 body        } PhaseHandlers, one at a time
  *   AppHandshakeHandler  the dialect's handshake                  } at the end of the pipeline,
  *   BroadcastHandler     waiting for receivers / the marker       } each put in place of the

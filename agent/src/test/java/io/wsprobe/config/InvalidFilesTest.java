@@ -141,6 +141,16 @@ class InvalidFilesTest {
           arguments("invalid-send-both.yml",
               "invalid-send-both.yml:5: modules.echo.messages[0]: set exactly one of send and "
                   + "send_base64, not both"),
+          arguments("invalid-send-none.yml",
+              "invalid-send-none.yml:4: modules.echo.messages[0]: set one of send and send_base64, "
+                  + "or expect alone to wait for the server's next message"),
+          arguments("invalid-capture-group.yml",
+              "invalid-capture-group.yml:5: modules.login.messages[0].capture.token: the regex must "
+                  + "have exactly one group (the value kept), it has 0; make other groups "
+                  + "non-capturing: (?:...)"),
+          arguments("invalid-capture-unknown.yml",
+              "invalid-capture-unknown.yml:6: modules.login.messages[1].send: unknown capture "
+                  + "'tokn' (captured: token)"),
           arguments("invalid-send-base64.yml",
               "invalid-send-base64.yml:4: modules.echo.messages[0].send_base64: not valid base64"),
           arguments("invalid-expect-two-kinds.yml",

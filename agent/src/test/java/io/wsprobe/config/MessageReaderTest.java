@@ -64,7 +64,80 @@ class MessageReaderTest {
     void aTypoInsideAMessageIsReportedOnce() {
       assertThat(errors("modules:\n  m:\n    messages:\n      - sned: ping\n")).containsExactly(
           "test.yml:4: modules.m.messages[0].sned: unknown key (known: send, send_base64, "
-              + "expect, count)");
+              + "expect, count, capture)");
+    }
+  }
+
+  @Nested
+  class ServerFirstAndCaptures {
+
+    @Test
+    void anExpectAloneWaitsAndACaptureFeedsALaterSend() throws Exception {
+      Config config = parse("""
+          modules:
+            m:
+              messages:
+                - expect: { contains: token }
+                  capture: { token: '"token":"([^"]+)"' }
+                - send: '{"auth":"${capture:token}"}'
+                  expect: { contains: ok }
+          """);
+      assertThat(config.modules().get("m").messages()).containsExactly(
+          new Message(null, false, new Expect(Expect.Kind.CONTAINS, "token", null), 1,
+              Map.of("token", "\"token\":\"([^\"]+)\"")),
+          new Message("{\"auth\":\"${capture:token}\"}", false, new Expect(Expect.Kind.CONTAINS, "ok", null), 1));
+      Message send = config.modules().get("m").messages().get(1);
+      assertThat(new String(send.bytes(Map.of("token", "a$1\\b")), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("{\"auth\":\"a$1\\b\"}");
+    }
+
+    @Test
+    void aStepWithNeitherSendNorExpectIsAnError() {
+      assertThat(errors("modules:\n  m:\n    messages:\n      - count: 2\n")).containsExactly(
+          "test.yml:4: modules.m.messages[0]: set one of send and send_base64, or expect alone to "
+              + "wait for the server's next message");
+    }
+
+    @Test
+    void echoNeedsASend() {
+      assertThat(errors("modules:\n  m:\n    messages:\n      - expect: { echo: true }\n")).containsExactly(
+          "test.yml:4: modules.m.messages[0].expect: echo needs a send (a step without send waits "
+              + "for the server's next message)");
+    }
+
+    @Test
+    void aCaptureRegexHasExactlyOneGroup() {
+      assertThat(errors("""
+          modules:
+            m:
+              messages:
+                - expect: { contains: id }
+                  capture: { none: 'id=\\w+', two: 'id=(\\w+)-(\\w+)', bad: '(', 9x: '(a)' }
+          """)).containsExactly(
+          "test.yml:5: modules.m.messages[0].capture.none: the regex must have exactly one group (the "
+              + "value kept), it has 0; make other groups non-capturing: (?:...)",
+          "test.yml:5: modules.m.messages[0].capture.two: the regex must have exactly one group (the "
+              + "value kept), it has 2; make other groups non-capturing: (?:...)",
+          "test.yml:5: modules.m.messages[0].capture.bad: invalid regex: Unclosed group near index 1",
+          "test.yml:5: modules.m.messages[0].capture.9x: invalid capture name; it must match "
+              + "[A-Za-z_][A-Za-z0-9_]*");
+    }
+
+    @Test
+    void aReferenceNeedsAnEarlierCapture() {
+      assertThat(errors("""
+          modules:
+            m:
+              messages:
+                - send: 'auth ${capture:token} ${capture:tokn}'
+                  capture: { token: 'token=(\\w+)' }
+                - send: 'again ${capture:token}'
+          """)).containsExactly(
+          "test.yml:4: modules.m.messages[0].send: ${capture:token} is used before a step captures it"
+              + " (a capture is kept from an earlier step's answer)",
+          "test.yml:4: modules.m.messages[0].send: unknown capture 'tokn' (captured: token)");
+      assertThat(errors("modules:\n  m:\n    messages:\n      - send: '${capture:x}'\n")).containsExactly(
+          "test.yml:4: modules.m.messages[0].send: unknown capture 'x' (no step has a capture)");
     }
   }
 }

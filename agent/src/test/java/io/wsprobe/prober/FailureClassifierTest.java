@@ -61,7 +61,7 @@ class FailureClassifierTest {
           "the resolver did not answer within the 5000ms timeout");
       is(FailureClassifier.deadline(ProbeStep.CONNECTING, f), Then.FINISH, Result.CONNECT_TIMEOUT,
           "TCP connect did not complete within the 5000ms timeout");
-      is(FailureClassifier.deadline(ProbeStep.TLS, f), Then.FINISH, Result.TLS_ERROR,
+      is(FailureClassifier.deadline(ProbeStep.TLS, f), Then.FINISH, Result.TLS_HANDSHAKE_FAILED,
           "TLS handshake did not complete within the 5000ms timeout");
     }
 

@@ -176,6 +176,21 @@ public final class FaultServers {
     return new Raw(port, anyClosed);
   }
 
+  /**
+   * A TCP server that answers the first bytes of each connection (a ClientHello, say) with
+   * {@code reply}, then closes it. Returns its port.
+   */
+  public int replying(byte[] reply) {
+    return vertx.createNetServer().connectHandler(socket -> socket.handler(data ->
+        socket.write(Buffer.buffer(reply)).onComplete(v -> socket.close())))
+        .listen(0, LOOPBACK).await().actualPort();
+  }
+
+  /** A TLS fatal alert record (TLS 1.2 framing), as a server that refuses the handshake sends it. */
+  public static byte[] tlsAlert(int description) {
+    return new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, (byte) description};
+  }
+
   private static Map<String, String> headers(String head) {
     Map<String, String> out = new LinkedHashMap<>();
     String[] lines = head.split("\r\n");

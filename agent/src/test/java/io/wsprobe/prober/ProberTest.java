@@ -240,8 +240,9 @@ class ProberTest {
 
       ProbeResult r = probe("wss://localhost:" + port + "/", module().tls(trusting()), TIMEOUT);
 
-      assertResult(r, Result.TLS_ERROR);
-      assertThat(r.detail()).contains("localhost");
+      assertResult(r, Result.TLS_HOSTNAME_MISMATCH);
+      assertThat(r.detail()).contains("not for localhost: it names other.example");
+      assertThat(r.diagnosis()).contains("tls.server_name");
       assertThat(r.phases()).doesNotContainKey(Phase.TLS);
       assertThat(r.statusCode()).isZero();
       assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
@@ -254,9 +255,81 @@ class ProberTest {
 
       ProbeResult r = probe("wss://localhost:" + port + "/", module(), TIMEOUT);
 
-      assertResult(r, Result.TLS_ERROR);
-      assertThat(r.detail()).contains("certification path");
+      assertResult(r, Result.TLS_UNTRUSTED);
+      assertThat(r.detail()).contains("the issuer 'CN=wsprobe test CA' is unknown", "certification path");
+      assertThat(r.diagnosis()).contains("tls.ca_file");
       assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
+    }
+
+    @Test
+    void selfSigned() throws Exception {
+      TestCerts.Issued cert = certs.selfSigned();
+      int port = servers.tlsWebSocket(cert, FaultServers.echo());
+
+      ProbeResult r = probe("wss://localhost:" + port + "/", module().tls(trusting()), TIMEOUT);
+
+      assertResult(r, Result.TLS_UNTRUSTED);
+      assertThat(r.detail()).contains("the certificate 'CN=self-signed' is self-signed");
+      assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
+    }
+
+    @Test
+    void incompleteChain() throws Exception {
+      TestCerts.Issued cert = certs.withoutIntermediate();
+      int port = servers.tlsWebSocket(cert, FaultServers.echo());
+
+      ProbeResult r = probe("wss://localhost:" + port + "/", module().tls(trusting()), TIMEOUT);
+
+      assertResult(r, Result.TLS_UNTRUSTED);
+      assertThat(r.detail()).contains("the issuer 'CN=wsprobe test intermediate' is unknown",
+          "does not send its intermediate certificate");
+      assertThat(r.diagnosis()).contains("full chain");
+    }
+
+    @Test
+    void expiredAndUntrustedIsExpiredAndSaysSo() throws Exception {
+      TestCerts.Issued cert = certs.expired();
+      int port = servers.tlsWebSocket(cert, FaultServers.echo());
+
+      ProbeResult r = probe("wss://localhost:" + port + "/", module(), TIMEOUT);
+
+      assertResult(r, Result.TLS_CERT_EXPIRED);
+      assertThat(r.detail()).contains("the certificate 'CN=expired' expired at " + cert.notAfter(),
+          "the chain is also untrusted: no path to a trusted CA");
+      assertThat(r.diagnosis()).contains("renew", "tls.ca_file");
+      assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
+    }
+
+    @Test
+    void portThatSpeaksNoTls() {
+      int port = servers.webSocket(FaultServers.echo());
+
+      ProbeResult r = probe("wss://127.0.0.1:" + port + "/", module(), TIMEOUT);
+
+      assertResult(r, Result.TLS_HANDSHAKE_FAILED);
+      assertThat(r.detail()).contains("the port does not speak TLS");
+      assertThat(r.certNotAfter()).isNull();
+    }
+
+    @Test
+    void serverRefusesTheProtocolVersion() {
+      int port = servers.replying(FaultServers.tlsAlert(70)); // protocol_version, as a TLS 1.0-only server
+
+      ProbeResult r = probe("wss://127.0.0.1:" + port + "/", module(), TIMEOUT);
+
+      assertResult(r, Result.TLS_HANDSHAKE_FAILED);
+      assertThat(r.detail()).contains("alert protocol_version: no TLS version in common");
+      assertThat(r.diagnosis()).contains("protocol versions or cipher suites");
+    }
+
+    @Test
+    void handshakeNotInTime() {
+      FaultServers.Raw server = servers.raw(request -> { }); // reads, never answers a ClientHello
+
+      ProbeResult r = probe("wss://127.0.0.1:" + server.port() + "/", module(), SHORT);
+
+      assertResult(r, Result.TLS_HANDSHAKE_FAILED);
+      assertThat(r.detail()).isEqualTo("TLS handshake did not complete within the 1000ms timeout");
     }
 
     @Test
@@ -267,6 +340,8 @@ class ProberTest {
       ProbeResult r = probe("wss://localhost:" + port + "/", module().tls(trusting()), TIMEOUT);
 
       assertResult(r, Result.TLS_CERT_EXPIRED);
+      assertThat(r.detail()).contains("the certificate 'CN=expired' expired at " + cert.notAfter())
+          .doesNotContain("untrusted");
       assertThat(r.certNotAfter()).isEqualTo(cert.notAfter());
       assertThat(r.phases()).doesNotContainKey(Phase.TLS);
     }
@@ -464,6 +539,67 @@ class ProberTest {
       assertThat(r.detail()).isEqualTo("no frame matched " + described + " within the 1000ms timeout;"
           + " 1 other frame(s), last: '{\"type\":\"error\"}'");
       assertThat(r.rttNanos()).isEmpty();
+    }
+
+    @Test
+    void serverFirstGreetingThenEcho() {
+      int port = servers.webSocket(ws -> {
+        ws.writeTextMessage("welcome v1");
+        FaultServers.echo().handle(ws);
+      });
+
+      ProbeResult r = probe(ws(port), module()
+          .message(new Module.Message(null, false, new Module.Expect(Module.Expect.Kind.CONTAINS, "welcome", null), 1))
+          .echo("hello", 1), TIMEOUT);
+
+      assertResult(r, Result.SUCCESS);
+      assertThat(r.rttNanos()).hasSize(1); // waiting for a greeting is no round trip
+      assertThat(r.trace().render()).contains("1/2 waited for the server, got 'welcome v1'",
+          "2/2 sent 'hello', got 'hello'");
+    }
+
+    @Test
+    void aCapturedTokenIsSentBackAndHidden() {
+      String token = "s3cr3t-t0ken-42";
+      int port = servers.webSocket(ws -> {
+        ws.writeTextMessage("{\"token\":\"" + token + "\"}");
+        ws.textMessageHandler(t -> ws.writeTextMessage(t.equals("auth " + token) ? "ok " + token : "denied"));
+      });
+
+      ProbeResult r = probe(ws(port), module()
+          .message(new Module.Message(null, false, new Module.Expect(Module.Expect.Kind.CONTAINS, "token", null), 1,
+              Map.of("token", "\"token\":\"([^\"]+)\"")))
+          .send("auth ${capture:token}", Module.Expect.Kind.CONTAINS, "ok", null), TIMEOUT);
+
+      assertResult(r, Result.SUCCESS);
+      assertThat(r.trace().render()).contains("got '{\"token\":\"<capture:token>\"}'",
+          "sent 'auth ${capture:token}', got 'ok <capture:token>'").doesNotContain(token);
+    }
+
+    @Test
+    void aCaptureThatFindsNothingIsAMismatchNamingIt() {
+      int port = servers.webSocket(ws -> ws.writeTextMessage("hello, no token here"));
+
+      ProbeResult r = probe(ws(port), module()
+          .message(new Module.Message(null, false, new Module.Expect(Module.Expect.Kind.CONTAINS, "hello", null), 1,
+              Map.of("token", "token=(\\w+)"))), TIMEOUT);
+
+      assertResult(r, Result.MESSAGE_MISMATCH);
+      assertThat(r.detail()).isEqualTo("capture 'token' (regex 'token=(\\w+)') found nothing in the answer"
+          + " to message 1: 'hello, no token here'");
+      assertThat(r.durationNanos()).isLessThan(QUICK_NANOS);
+    }
+
+    @Test
+    void serverFirstStepTimesOut() {
+      int port = servers.webSocket(ws -> { });
+
+      ProbeResult r = probe(ws(port), module()
+          .message(new Module.Message(null, false, new Module.Expect(Module.Expect.Kind.CONTAINS, "welcome", null), 1)),
+          SHORT);
+
+      assertResult(r, Result.MESSAGE_TIMEOUT);
+      assertThat(r.detail()).isEqualTo("no message from the server for step 1 within the 1000ms timeout");
     }
 
     @Test

@@ -44,6 +44,11 @@ final class TestModule {
     return this;
   }
 
+  TestModule message(Module.Message message) {
+    messages.add(message);
+    return this;
+  }
+
   TestModule tls(Module.Tls tls) {
     this.tls = tls;
     return this;

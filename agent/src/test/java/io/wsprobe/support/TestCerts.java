@@ -94,6 +94,51 @@ public final class TestCerts {
         new GeneralName(GeneralName.dNSName, "other.example"));
   }
 
+  /** Valid now, for localhost, signed by its own key: trusted by nobody. */
+  public Issued selfSigned() throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    KeyPair key = newKey();
+    X500Name name = new X500Name("CN=self-signed");
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
+        Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))), name,
+        key.getPublic());
+    b.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
+    X509Certificate cert = new JcaX509CertificateConverter()
+        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+    return new Issued(cert, writeCert("self-signed.crt.pem", cert),
+        writeKey("self-signed.key.pem", key.getPrivate()));
+  }
+
+  /**
+   * Valid now, for localhost, issued by an intermediate CA that the test CA signed; the PEM holds
+   * the leaf alone, as a server that does not send its intermediate presents it.
+   */
+  public Issued withoutIntermediate() throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    KeyPair intermediateKey = newKey();
+    X500Name intermediateName = new X500Name("CN=wsprobe test intermediate");
+    JcaX509v3CertificateBuilder i = new JcaX509v3CertificateBuilder(ca, serial(),
+        Date.from(now.minus(Duration.ofDays(30))), Date.from(now.plus(Duration.ofDays(60))),
+        intermediateName, intermediateKey.getPublic());
+    i.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+    i.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    sign(i);
+    KeyPair key = newKey();
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(intermediateName, serial(),
+        Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))),
+        new X500Name("CN=behind-intermediate"), key.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+    b.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
+    X509Certificate cert = new JcaX509CertificateConverter()
+        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(intermediateKey.getPrivate())));
+    return new Issued(cert, writeCert("behind-intermediate.crt.pem", cert),
+        writeKey("behind-intermediate.key.pem", key.getPrivate()));
+  }
+
   private Issued issue(String file, Instant notBefore, Instant notAfter, GeneralName... names)
       throws Exception {
     KeyPair key = newKey();
