@@ -212,6 +212,14 @@ class AgentProcessIT {
         "bad.yml:4: targets[0].url: scheme must be ws or wss, got http");
   }
 
+  /** The port in the agent's "wsprobe started" line, once it is there. */
+  static int startedPort(List<String> lines) throws Exception {
+    java.util.regex.Pattern port = java.util.regex.Pattern.compile("wsprobe started.* port=(\\d+)");
+    await("the start line", () -> lines.stream().anyMatch(l -> port.matcher(l).find()), lines);
+    return lines.stream().map(port::matcher).filter(java.util.regex.Matcher::find)
+        .mapToInt(m -> Integer.parseInt(m.group(1))).findFirst().orElseThrow();
+  }
+
   int status(int port, String password) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/healthy"));
     if (password != null) {
@@ -255,9 +263,11 @@ class AgentProcessIT {
     assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(check.exitValue()).isZero();
 
-    int port = Nginx.freePort();
     List<String> lines = new CopyOnWriteArrayList<>();
-    Process p = start(lines, "--config.file=" + file, "--web.config.file=" + web, "--web.listen-address=127.0.0.1:" + port);
+    // the port the agent took itself, from its start line: a port chosen here beforehand could be
+    // taken meanwhile by another server, which would then answer these requests
+    Process p = start(lines, "--config.file=" + file, "--web.config.file=" + web, "--web.listen-address=127.0.0.1:0");
+    int port = startedPort(lines);
     await("started with auth", () -> status(port, "one") == 200, lines);
     assertThat(status(port, null)).isEqualTo(401);
     assertThat(status(port, "two")).isEqualTo(401);
