@@ -60,7 +60,8 @@ public final class TargetSeries {
     Arrays.fill(results, -1);
     results[Result.SUCCESS.ordinal()] = 0;
     duration = new Histogram(durationBounds);
-    String host = target.url().getHost();
+    // through a forward proxy the probe resolves the proxy's name, not the target's
+    String host = module.proxy() != null ? module.proxy().host() : target.url().getHost();
     boolean ipLiteral = host != null && (NetUtil.isValidIpV4Address(host)
         || NetUtil.isValidIpV6Address(host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
     for (Phase p : Phase.values()) {
