@@ -72,7 +72,7 @@ public final class CommandLineModule {
         options.origin() != null ? given.origin() : base.origin(),
         options.subprotocols().isEmpty() ? base.subprotocols() : given.subprotocols(), tls,
         base.ipProtocol(), base.ipProtocolFallback(), base.maxMessageBytes(), messages, hold,
-        base.app(), base.publicQueryParams());
+        base.app(), base.publicQueryParams(), base.proxy());
   }
 
   /**

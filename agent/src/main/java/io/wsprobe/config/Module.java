@@ -21,11 +21,21 @@ import java.util.Map;
  * @param app                 the application protocol spoken after the upgrade, and broadcasts
  * @param publicQueryParams   query parameter names whose values may be shown; every other query
  *                            value is redacted wherever a URL is shown
+ * @param proxy               the forward proxy the probe tunnels through (HTTP CONNECT), or null
  */
 public record Module(String name, Map<String, Secret> headers, String origin,
                      List<String> subprotocols, Tls tls, IpProtocol ipProtocol,
                      boolean ipProtocolFallback, long maxMessageBytes, List<Message> messages,
-                     Hold hold, App app, java.util.Set<String> publicQueryParams) {
+                     Hold hold, App app, java.util.Set<String> publicQueryParams, Proxy proxy) {
+
+  /** A module without a forward proxy. */
+  public Module(String name, Map<String, Secret> headers, String origin,
+                List<String> subprotocols, Tls tls, IpProtocol ipProtocol,
+                boolean ipProtocolFallback, long maxMessageBytes, List<Message> messages,
+                Hold hold, App app, java.util.Set<String> publicQueryParams) {
+    this(name, headers, origin, subprotocols, tls, ipProtocol, ipProtocolFallback,
+        maxMessageBytes, messages, hold, app, publicQueryParams, null);
+  }
 
   /** A module whose URL query values are all redacted when shown. */
   public Module(String name, Map<String, Secret> headers, String origin,
@@ -59,6 +69,29 @@ public record Module(String name, Map<String, Secret> headers, String origin,
   }
 
   public enum IpProtocol { IP4, IP6 }
+
+  /**
+   * A forward proxy ({@code proxy_url}): the probe connects to it and asks for a tunnel with
+   * {@code CONNECT host:port}.
+   *
+   * @param host     the proxy's host name or address (without brackets)
+   * @param port     its port (8080 when the URL has none)
+   * @param user     {@code proxy_user}, or null for no credentials
+   * @param password {@code proxy_password}/{@code proxy_password_file}; null exactly when user is
+   */
+  public record Proxy(String host, int port, String user, Secret password) {
+    public static final int DEFAULT_PORT = 8080;
+
+    /** host:port as it may be shown (never the credentials). */
+    public String address() {
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+      return "Proxy[" + address() + (user == null ? "" : ", user=" + user + ", password=<secret>") + "]";
+    }
+  }
 
   /** The {@code protocol} key: how sessions talk after the upgrade. */
   public enum Protocol {

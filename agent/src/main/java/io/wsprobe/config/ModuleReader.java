@@ -28,7 +28,8 @@ final class ModuleReader {
   static final List<String> KEYS = List.of("headers", "bearer_token", "bearer_token_file",
       "origin", "subprotocols", "tls", "preferred_ip_protocol", "ip_protocol_fallback",
       "max_message_size", "messages", "hold", "protocol", "broadcast", "socketio", "hocuspocus",
-      "auth", "public_query_params");
+      "auth", "public_query_params", "proxy_url", "proxy_user", "proxy_password",
+      "proxy_password_file");
   static final List<String> HOLD_KEYS = List.of("duration", "ping_interval");
   static final long MAX_MESSAGE_BYTES = 256L * 1024 * 1024;
 
@@ -39,10 +40,12 @@ final class ModuleReader {
   private final TlsReader tls;
   private final MessageReader messages;
   private final AppReader app;
+  private final ProxyReader proxy;
   private final ConfigValidator validator;
 
   ModuleReader(NodeReader reader, RequestReader request, TlsReader tls, MessageReader messages,
-               AppReader app, ConfigValidator validator) {
+               AppReader app, ProxyReader proxy, ConfigValidator validator) {
+    this.proxy = proxy;
     this.reader = reader;
     this.request = request;
     this.tls = tls;
@@ -168,7 +171,8 @@ final class ModuleReader {
     return new Module(name, Collections.unmodifiableMap(headers), origin,
         List.copyOf(subprotocols), tlsSettings, ipProtocol, fallback, maxBytes,
         List.copyOf(exchanges), hold, application,
-        publicQueryParams(keys.get("public_query_params"), child(path, "public_query_params")));
+        publicQueryParams(keys.get("public_query_params"), child(path, "public_query_params")),
+        proxy.read(node, keys, path));
   }
 
   /** Query parameters whose values may be shown; one named like a credential never is. */

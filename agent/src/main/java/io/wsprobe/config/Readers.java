@@ -24,7 +24,8 @@ final class Readers {
         new AuthReader(reader, secrets, urls, validator), validator);
     this.global = new GlobalReader(reader, labels, validator);
     this.modules = new ModuleReader(reader, new RequestReader(reader, secrets, validator),
-        new TlsReader(reader, baseDir, validator), new MessageReader(reader), app, validator);
+        new TlsReader(reader, baseDir, validator), new MessageReader(reader), app,
+        new ProxyReader(reader, secrets), validator);
     this.targets = new TargetReader(reader, labels, urls, validator);
     this.probeAllow = new ProbeAllowReader(reader);
   }

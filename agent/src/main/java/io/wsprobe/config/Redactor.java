@@ -173,6 +173,13 @@ public final class Redactor {
       if (app.auth() != null && app.auth().password() != null) {
         whole(found, app.auth().password().value());
       }
+      Module.Proxy proxy = module.proxy();
+      if (proxy != null && proxy.password() != null) {
+        // the password, and the Basic credentials that carry it to the proxy
+        whole(found, proxy.password().value());
+        whole(found, java.util.Base64.getEncoder().encodeToString((proxy.user() + ":" + proxy.password().value())
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      }
     }
     if (url != null) {
       urlSecrets(found);

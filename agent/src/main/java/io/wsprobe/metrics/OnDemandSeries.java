@@ -28,6 +28,9 @@ final class OnDemandSeries {
       }
     }
     gauge(out, format, OnDemandFamily.UPGRADE_STATUS, r.statusCode());
+    if (r.proxyStatusCode() > 0) {
+      gauge(out, format, OnDemandFamily.PROXY_STATUS, r.proxyStatusCode());
+    }
     if (!r.rttNanos().isEmpty()) {
       gauge(out, format, OnDemandFamily.MESSAGE_RTT, slowest(r.rttNanos()) / 1e9);
     }

@@ -34,11 +34,14 @@ public final class TargetSeries {
   private final Histogram rtt;
   final Histogram broadcast;
   private final boolean holds;
+  /** The module tunnels through a forward proxy: its CONNECT status is exported. */
+  final boolean proxied;
   /** Probes per result, by ordinal; -1 until the first one (success is exported from the start). */
   private final long[] results = new long[Result.values().length];
   private long skipped;
   private double success;
   private long statusCode;
+  private long proxyStatusCode;
   private long lastProbeMillis;
   private long holdSurvivedNanos = -1;
   private long certExpiryMillis;
@@ -57,12 +60,14 @@ public final class TargetSeries {
     Arrays.fill(results, -1);
     results[Result.SUCCESS.ordinal()] = 0;
     duration = new Histogram(durationBounds);
-    String host = target.url().getHost();
+    // through a forward proxy the probe resolves the proxy's name, not the target's
+    String host = module.proxy() != null ? module.proxy().host() : target.url().getHost();
     boolean ipLiteral = host != null && (NetUtil.isValidIpV4Address(host)
         || NetUtil.isValidIpV6Address(host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
     for (Phase p : Phase.values()) {
       if (p == Phase.DNS && ipLiteral
           || p == Phase.TLS && !target.tls()
+          || p == Phase.PROXY_CONNECT && module.proxy() == null
           || p == Phase.APP_HANDSHAKE && module.app().protocol() == Module.Protocol.RAW) {
         continue;
       }
@@ -73,6 +78,7 @@ public final class TargetSeries {
     rtt = module.messages().stream().anyMatch(Module.Message::sends) ? new Histogram(rttBounds) : null;
     broadcast = module.app().broadcast() == null ? null : new Histogram(broadcastBounds);
     holds = module.hold() != null;
+    proxied = module.proxy() != null;
     if (holds) {
       holdSurvivedNanos = 0;
     }
@@ -127,6 +133,7 @@ public final class TargetSeries {
       }
     });
     statusCode = r.statusCode();
+    proxyStatusCode = r.proxyStatusCode();
     if (rtt != null) {
       for (long nanos : r.rttNanos()) {
         rtt.observe(nanos);
@@ -163,11 +170,11 @@ public final class TargetSeries {
     phases.forEach((p, h) -> phaseCopies.put(p, h.copy()));
     return new Snapshot(this, success, statusCode, lastProbeMillis, holds ? holdSurvivedNanos : -1,
         certExpiryMillis, broadcastMissing, results.clone(), skipped, duration.copy(), phaseCopies,
-        rtt == null ? null : rtt.copy(), broadcast == null ? null : broadcast.copy());
+        rtt == null ? null : rtt.copy(), broadcast == null ? null : broadcast.copy(), proxyStatusCode);
   }
 
   record Snapshot(TargetSeries series, double success, long statusCode, long lastProbeMillis,
                   long holdSurvivedNanos, long certExpiryMillis, long broadcastMissing, long[] results,
                   long skipped, Histogram duration, Map<Phase, Histogram> phases, Histogram rtt,
-                  Histogram broadcast) {}
+                  Histogram broadcast, long proxyStatusCode) {}
 }

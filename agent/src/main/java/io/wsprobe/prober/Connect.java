@@ -32,10 +32,14 @@ final class Connect {
       return;
     }
     s.fdHeld = true;
-    String host = host(s);
+    // through a forward proxy the probe's one socket goes to the proxy, which resolves the target
+    Module.Proxy proxy = s.module.proxy();
+    String host = proxy != null ? proxy.host() : host(s);
+    int port = proxy != null ? proxy.port() : s.target.port();
+    String what = proxy != null ? "proxy " : "";
     if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-      s.step("dns", 0, host + " is an address: nothing to resolve");
-      connect(s, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), s.target.port()));
+      s.step("dns", 0, what + host + " is an address: nothing to resolve");
+      connect(s, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), port));
       return;
     }
     s.probe.context.<InetAddress[]>executeBlocking(() -> InetAddress.getAllByName(host), false)
@@ -49,7 +53,7 @@ final class Connect {
             if (s.exhausted(e, "dns", took)) {
               return;
             }
-            String why = e instanceof UnknownHostException ? "no address for " + host : String.valueOf(e);
+            String why = e instanceof UnknownHostException ? "no address for " + what + host : String.valueOf(e);
             s.step("dns", took, "failed: " + why);
             s.end(Result.DNS_ERROR, why);
             return;
@@ -61,12 +65,12 @@ final class Connect {
             s.step("dns", took, host + " has no " + module.ipProtocol().name().toLowerCase(Locale.ROOT)
                 + " address and ip_protocol_fallback is off");
             s.end(Result.DNS_ERROR, "no " + module.ipProtocol().name().toLowerCase(Locale.ROOT)
-                + " address for " + host);
+                + " address for " + what + host);
             return;
           }
           s.step("dns", took, host + " -> " + chosen.getHostAddress()
               + (ar.result().length > 1 ? " (" + ar.result().length + " addresses)" : ""));
-          connect(s, new InetSocketAddress(chosen, s.target.port()));
+          connect(s, new InetSocketAddress(chosen, port));
         })));
   }
 
@@ -119,11 +123,13 @@ final class Connect {
         boolean timeout = e instanceof io.netty.channel.ConnectTimeoutException
             || why.toLowerCase(Locale.ROOT).contains("timed out");
         s.end(timeout ? Result.CONNECT_TIMEOUT : Result.CONNECT_REFUSED,
-            "connect to " + NetUtil.toSocketAddressString(address) + ": " + why);
+            "connect to " + (s.module.proxy() != null ? "proxy " + s.module.proxy().address() + " at " : "")
+                + NetUtil.toSocketAddressString(address) + ": " + why);
         return;
       }
       s.phases.put(Phase.CONNECT, took);
-      s.step("connect", took, "TCP connected to " + NetUtil.toSocketAddressString(address));
+      s.step("connect", took, "TCP connected to " + (s.module.proxy() != null ? "proxy " : "")
+          + NetUtil.toSocketAddressString(address));
       s.connected();
     }));
   }

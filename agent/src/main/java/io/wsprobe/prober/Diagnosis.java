@@ -32,6 +32,7 @@ public final class Diagnosis {
           + " proxy is down, listens elsewhere, or a firewall rejects the connection.";
       case CONNECT_TIMEOUT -> "The TCP connection was not accepted in time: a firewall drops the"
           + " packets, the host is down, or the route is broken.";
+      case PROXY_ERROR -> proxy(detail);
       case TLS_CERT_EXPIRED -> "The server's certificate chain has expired (" + detail + "): renew"
           + " it, and check that the proxy was reloaded to serve the new one"
           + (detail.contains("also untrusted") ? "; the renewed chain must also lead to a CA the"
@@ -110,5 +111,25 @@ public final class Diagnosis {
           + " down or the proxy points at the wrong upstream.";
       default -> base;
     };
+  }
+
+  /** The forward proxy did not open the tunnel: by its status when it answered. */
+  private static String proxy(String detail) {
+    if (detail.contains("with 407")) {
+      return "The forward proxy (proxy_url) wants credentials (" + detail + "): set proxy_user and"
+          + " proxy_password (or proxy_password_file), or check them: the proxy rejected the ones"
+          + " sent.";
+    } else if (detail.contains("with 403")) {
+      return "The forward proxy (proxy_url) refused the tunnel by its rules (" + detail + "): its"
+          + " access list must allow CONNECT to this host and port (Squid: `http_access` and the"
+          + " SSL_ports/Safe_ports ACLs; ports other than 443 are denied by default).";
+    } else if (detail.contains("answered CONNECT")) {
+      return "The forward proxy (proxy_url) refused the tunnel (" + detail + "): a 5xx means it"
+          + " could not reach the target (DNS or connection from the proxy's side) or is"
+          + " overloaded; check the proxy's log for this host and port.";
+    }
+    return "The forward proxy (proxy_url) accepted the connection but did not open the tunnel ("
+        + detail + "): check that proxy_url names an HTTP proxy (not a SOCKS or TLS port) and"
+        + " that the proxy is healthy.";
   }
 }

@@ -94,6 +94,11 @@ final class FailureClassifier {
 
     /** broadcast.timeout, or the probe's timeout when none is set. */
     long broadcastLimitMillis();
+
+    /** The forward proxy as host:port, or "" when the module has none. */
+    default String proxy() {
+      return "";
+    }
   }
 
   private FailureClassifier() {}
@@ -112,6 +117,8 @@ final class FailureClassifier {
     return switch (step) {
       case RESOLVING -> Verdict.finish(Result.DNS_ERROR, "the resolver did not answer " + limit);
       case CONNECTING -> Verdict.finish(Result.CONNECT_TIMEOUT, "TCP connect did not complete " + limit);
+      case PROXY_CONNECT -> Verdict.finish(Result.PROXY_ERROR, "the proxy " + f.proxy()
+          + " did not answer CONNECT " + limit);
       case TLS -> Verdict.finish(Result.TLS_HANDSHAKE_FAILED, "TLS handshake did not complete " + limit);
       case UPGRADING -> upgrade(f, "nothing more " + limit, Result.UPGRADE_TIMEOUT,
           "no complete answer to the upgrade request " + limit
@@ -148,6 +155,8 @@ final class FailureClassifier {
       case UPGRADING -> upgrade(f, "the connection closed", Result.CLOSED_DURING_UPGRADE,
           got == 0 ? "connection closed before any answer"
               : "connection closed in the middle of the answer (" + got + " bytes)");
+      case PROXY_CONNECT -> Verdict.finish(Result.PROXY_ERROR, "the proxy " + f.proxy()
+          + " closed the connection without answering CONNECT");
       case ANSWER_BODY -> Verdict.ANSWER;
       case MESSAGE, WAIT_RECEIVERS, BROADCAST, RECEIVING ->
           Verdict.finish(Result.CLOSED_BY_PEER, "connection closed without a close frame " + where(step, f));
@@ -167,6 +176,8 @@ final class FailureClassifier {
       case UPGRADING -> upgrade(f, "the connection failed: " + why, Result.CLOSED_DURING_UPGRADE,
           got == 0 ? "connection failed before any answer: " + why
               : "connection failed in the middle of the answer (" + got + " bytes): " + why);
+      case PROXY_CONNECT -> Verdict.finish(Result.PROXY_ERROR, "the connection to the proxy " + f.proxy()
+          + " failed before its answer to CONNECT: " + why);
       case ANSWER_BODY -> Verdict.ANSWER;
       case APP_HANDSHAKE, WAIT_RECEIVERS, BROADCAST, RECEIVING, MESSAGE, HOLD, CLOSING -> sessionError(step, e, why, f);
       case RESOLVING, CONNECTING, TLS, DONE -> Verdict.IGNORED;

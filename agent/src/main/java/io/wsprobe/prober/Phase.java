@@ -2,7 +2,10 @@ package io.wsprobe.prober;
 
 /** A timed step of a probe: the {@code phase} label of wsprobe_phase_duration_seconds. */
 public enum Phase {
-  DNS, CONNECT, TLS, UPGRADE,
+  DNS, CONNECT,
+  /** The forward proxy's answer to CONNECT (modules with proxy_url). */
+  PROXY_CONNECT,
+  TLS, UPGRADE,
   /** The application protocol's handshake after the upgrade (Socket.IO connect, Hocuspocus auth, Yjs sync). */
   APP_HANDSHAKE;
 

@@ -17,6 +17,7 @@ import io.netty.util.ReferenceCountUtil;
  * capture and the one phase handler at the end, named {@code phase}:
  * <pre>
  * connecting:  phase (quiet)
+ * proxy:       proxy-http, phase (ProxyConnectHandler); then phase (quiet) once the tunnel is open
  * TLS:         ssl, phase (quiet)
  * upgrading:   [ssl], raw-answer, http, phase (UpgradeHandler)
  * open:        [ssl], ws-decoder, ws-utf8, ws-aggregator, ws-encoder, phase (app handshake, exchanges, ...)
@@ -50,6 +51,21 @@ final class Pipelines {
   }
 
   private Pipelines() {}
+
+  /** Netty's HTTP client codec for CONNECT: it knows a 2xx answer to CONNECT has no body. */
+  static void proxyConnect(Session s, ProxyConnectHandler connect) {
+    s.channel.pipeline().addBefore("phase", "proxy-http", new HttpClientCodec(4096, 16 * 1024, 8192));
+    phase(s, connect);
+  }
+
+  /** The tunnel is open: the codec goes, and the bytes are the target's from here on. */
+  static void tunnel(Session s) {
+    ChannelPipeline p = s.channel.pipeline();
+    p.remove("proxy-http");
+    s.current.release();
+    s.current = null;
+    p.replace("phase", "phase", QUIET);
+  }
 
   static void tls(Session s, SslHandler ssl) {
     s.channel.pipeline().addFirst("ssl", ssl);

@@ -26,6 +26,8 @@ import java.util.Map;
  * @param broadcastDelaysNanos each receiver's marker delay, for receivers that got it
  * @param broadcastMissing receivers that did not get the marker; -1 when the module has no broadcast
  *                        or the probe failed before the marker was sent
+ * @param proxyStatusCode the forward proxy's HTTP status for CONNECT, 0 when none came or the
+ *                        module has no proxy
  *
  * <p>Build one with {@link #builder}: every field not set keeps the value a probe that did
  * nothing would have.
@@ -34,7 +36,17 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
                           Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                           long holdSurvivedNanos, Instant certNotAfter, int closeCode,
                           String closeReason, String answer, List<Long> broadcastDelaysNanos,
-                          int broadcastMissing, Trace trace) {
+                          int broadcastMissing, Trace trace, int proxyStatusCode) {
+
+  /** A result of a probe without a forward proxy. */
+  public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
+                     Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
+                     long holdSurvivedNanos, Instant certNotAfter, int closeCode,
+                     String closeReason, String answer, List<Long> broadcastDelaysNanos,
+                     int broadcastMissing, Trace trace) {
+    this(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos, holdSurvivedNanos,
+        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace, 0);
+  }
 
   public boolean success() {
     return result == Result.SUCCESS;
@@ -65,6 +77,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
     private List<Long> broadcastDelaysNanos = List.of();
     private int broadcastMissing = -1;
     private Trace trace;
+    private int proxyStatusCode;
 
     private Builder(Result result) {
       this.result = result;
@@ -136,6 +149,11 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return this;
     }
 
+    public Builder proxyStatusCode(int proxyStatusCode) {
+      this.proxyStatusCode = proxyStatusCode;
+      return this;
+    }
+
     public Builder trace(Trace trace) {
       this.trace = trace;
       return this;
@@ -144,7 +162,8 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
     public ProbeResult build() {
       return new ProbeResult(result, detail, diagnosis, durationNanos,
           phases == null ? emptyPhases() : phases, statusCode, rttNanos, holdSurvivedNanos,
-          certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace);
+          certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
+          proxyStatusCode);
     }
   }
 }

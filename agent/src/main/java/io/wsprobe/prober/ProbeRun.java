@@ -127,7 +127,7 @@ final class ProbeRun implements Session.Owner {
     return ProbeResult.builder(result)
         .detail(failed ? redactor.applyToReport(detail) : detail)
         .diagnosis(failed ? redactor.applyToReport(diagnosis) : diagnosis)
-        .durationNanos(duration).phases(s.phases).statusCode(s.status)
+        .durationNanos(duration).phases(s.phases).statusCode(s.status).proxyStatusCode(s.proxyStatus)
         .rttNanos(s.rtts == null ? List.of() : List.copyOf(s.rtts))
         .holdSurvivedNanos(module.hold() == null ? -1 : Math.max(0, s.holdSurvived))
         .certNotAfter(s.certNotAfter).closeCode(s.closeCode)

@@ -5,7 +5,10 @@ package io.wsprobe.prober;
  * as the same event means different things while waiting for the answer's head or its body.
  */
 enum ProbeStep {
-  RESOLVING, CONNECTING, TLS, UPGRADING,
+  RESOLVING, CONNECTING,
+  /** CONNECT sent to the forward proxy, its answer awaited. */
+  PROXY_CONNECT,
+  TLS, UPGRADING,
   /** A non-101 answer came; its first bytes of body are being kept. */
   ANSWER_BODY,
   APP_HANDSHAKE,

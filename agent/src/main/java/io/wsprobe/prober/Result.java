@@ -9,6 +9,11 @@ public enum Result {
   DNS_ERROR,
   CONNECT_REFUSED,
   CONNECT_TIMEOUT,
+  /**
+   * The forward proxy (proxy_url) did not open the tunnel: it refused CONNECT (403, 407, 5xx),
+   * closed the connection, or did not answer in time.
+   */
+  PROXY_ERROR,
   /** A certificate of the chain has expired (checked before the other TLS causes). */
   TLS_CERT_EXPIRED,
   /** No path to a trusted CA (unknown issuer, self-signed, incomplete chain), or a refused chain. */

@@ -73,6 +73,8 @@ final class Session implements Dialect.Wire {
   WebSocketCloseStatus closeStatus = WebSocketCloseStatus.NORMAL_CLOSURE;
   String closeStatusReason = "wsprobe done";
 
+  /** The forward proxy's status for CONNECT, 0 when none came (or the module has no proxy). */
+  int proxyStatus;
   // what the upgrade answer said
   int status;
   HttpHeaders answerHeaders;
@@ -104,8 +106,17 @@ final class Session implements Dialect.Wire {
     guarded(() -> Connect.start(this));
   }
 
-  /** TCP is up: TLS if the target asks for it, then the upgrade. */
+  /** TCP is up: the forward proxy's tunnel first when the module has one. */
   void connected() throws Exception {
+    if (module.proxy() != null) {
+      Pipelines.proxyConnect(this, new ProxyConnectHandler(this));
+    } else {
+      tunnelled();
+    }
+  }
+
+  /** The target is reached (directly, or through the proxy's tunnel): TLS if it asks for it, then the upgrade. */
+  void tunnelled() throws Exception {
     if (target.tls()) {
       TlsStep.start(this);
     } else {

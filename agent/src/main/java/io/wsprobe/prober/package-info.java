@@ -7,7 +7,8 @@
  * ProbeRun          the deadline (one timer), the trace, the result, delivered once
  *   Broadcast       when the module has one: a coordinator over N+1 Sessions
  * Session           one connection; its phases, in order:
- *   Connect         fd budget, DNS, TCP connect
+ *   Connect         fd budget, DNS, TCP connect (to the forward proxy when the module has one)
+ *   ProxyConnectHandler  CONNECT through the proxy, its answer; then the tunnel carries the rest
  *   TlsStep         Netty's SslHandler, certificate expiry; TlsFailure names the cause
  *   UpgradeHandler  request, answer checks, non-101 body        } PhaseHandlers, one at a time
  *   AppHandshakeHandler  the dialect's handshake                  } at the end of the pipeline,

@@ -184,7 +184,7 @@ public final class DocmostAuth implements LoginFlow {
     headers.put("Cookie", new Secret(existing == null ? cookie : existing + "; " + cookie, true));
     return new Module(m.name(), headers, m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
         m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), m.app(),
-        m.publicQueryParams());
+        m.publicQueryParams(), m.proxy());
   }
 
   /** The module with the token the login obtained as its Hocuspocus token. */
@@ -197,7 +197,7 @@ public final class DocmostAuth implements LoginFlow {
         new Module.Hocuspocus(a.hocuspocus().document(), new Secret(token, true)), a.auth());
     return new Module(m.name(), m.headers(), m.origin(), m.subprotocols(), m.tls(), m.ipProtocol(),
         m.ipProtocolFallback(), m.maxMessageBytes(), m.messages(), m.hold(), app,
-        m.publicQueryParams());
+        m.publicQueryParams(), m.proxy());
   }
 
   @Override

@@ -48,6 +48,17 @@ class CommandLineModuleTest {
   }
 
   @Test
+  void theConfiguredModulesProxyIsKept() {
+    Module d = Module.defaults();
+    Module.Proxy proxy = new Module.Proxy("proxy.corp.example", 3128, "probe", new Secret("pw", true));
+    Module base = new Module("outbound", d.headers(), null, d.subprotocols(), d.tls(), d.ipProtocol(),
+        true, d.maxMessageBytes(), d.messages(), null, Module.App.RAW, java.util.Set.of(), proxy);
+
+    assertThat(CommandLineModule.overlay(base, options(List.of(Map.entry("X-A", "1")), List.of(), null, null, null))
+        .proxy()).isEqualTo(proxy);
+  }
+
+  @Test
   void theOriginRuleOfTheFileApplies() {
     assertThatThrownBy(() -> overlay(options(List.of(), List.of(), "app.example.com", null, null)))
         .hasMessage("--origin: must be scheme://host[:port], such as https://app.example.com");

@@ -60,7 +60,8 @@ class InvalidFilesTest {
               "invalid-unknown-key.yml:3: modules.echo.hedaers: unknown key (known: headers, "
                   + "bearer_token, bearer_token_file, origin, subprotocols, tls, "
                   + "preferred_ip_protocol, ip_protocol_fallback, max_message_size, messages, hold, "
-                  + "protocol, broadcast, socketio, hocuspocus, auth, public_query_params)"),
+                  + "protocol, broadcast, socketio, hocuspocus, auth, public_query_params, proxy_url, "
+                  + "proxy_user, proxy_password, proxy_password_file)"),
           arguments("invalid-duplicate-key.yml",
               "invalid-duplicate-key.yml:4: global.interval: duplicate key (first at line 2)"),
           arguments("invalid-duration-unit.yml",
@@ -183,6 +184,26 @@ class InvalidFilesTest {
               "invalid-probe-allow.yml:4: web.probe_allow[1].scheme: must be ws or wss, got https"),
           arguments("invalid-url-no-host.yml",
               "invalid-url-no-host.yml:3: targets[0].url: must have a host"),
+          arguments("invalid-proxy-url-credentials.yml",
+              "invalid-proxy-url-credentials.yml:3: modules.outbound.proxy_url: must not contain "
+                  + "credentials (user:password@); use proxy_user and proxy_password"),
+          arguments("invalid-proxy-url-scheme.yml",
+              "invalid-proxy-url-scheme.yml:3: modules.outbound.proxy_url: scheme must be http (the "
+                  + "probe speaks plain HTTP to the proxy and TLS through its tunnel), got socks5"),
+          arguments("invalid-proxy-url-path.yml",
+              "invalid-proxy-url-path.yml:3: modules.outbound.proxy_url: must be http://host:port, "
+                  + "without a path, query or fragment"),
+          arguments("invalid-proxy-user-without-url.yml",
+              "invalid-proxy-user-without-url.yml:3: modules.outbound.proxy_user: needs proxy_url"),
+          arguments("invalid-proxy-user-without-password.yml",
+              "invalid-proxy-user-without-password.yml:4: modules.outbound: proxy_user needs "
+                  + "proxy_password or proxy_password_file"),
+          arguments("invalid-proxy-password-both.yml",
+              "invalid-proxy-password-both.yml:6: modules.outbound: set exactly one of "
+                  + "proxy_password and proxy_password_file, not both"),
+          arguments("invalid-proxy-password-file-missing.yml",
+              "invalid-proxy-password-file-missing.yml:5: modules.outbound.proxy_password_file: "
+                  + "cannot read file files/missing-proxy-password.txt: no such file"),
           arguments("invalid-url-credentials.yml",
               "invalid-url-credentials.yml:3: targets[0].url: must not contain credentials "
                   + "(user:password@); use headers or bearer_token"),
@@ -313,7 +334,8 @@ class InvalidFilesTest {
           "invalid-many.yml:8: modules.echo.hedaers: unknown key (known: headers, bearer_token, "
               + "bearer_token_file, origin, subprotocols, tls, preferred_ip_protocol, "
               + "ip_protocol_fallback, max_message_size, messages, hold, protocol, broadcast, "
-              + "socketio, hocuspocus, auth, public_query_params)",
+              + "socketio, hocuspocus, auth, public_query_params, proxy_url, proxy_user, "
+              + "proxy_password, proxy_password_file)",
           "invalid-many.yml:13: modules.echo.messages[0].expect.regex: invalid regex: "
               + "Unclosed group near index 1",
           "invalid-many.yml:16: targets[0].url: scheme must be ws or wss, got https",

@@ -81,4 +81,71 @@ class ModuleReaderTest {
           "test.yml:2: modules.echo: expected a mapping, got a list");
     }
   }
+
+  @Nested
+  class ProxyKeys {
+
+    @Test
+    void noProxyByDefault() throws Exception {
+      assertThat(parse("modules:\n  m:\n    origin: https://a.example\n").modules().get("m").proxy()).isNull();
+    }
+
+    @Test
+    void hostAndPortWithoutCredentials() throws Exception {
+      Module.Proxy proxy = parse("modules:\n  m:\n    proxy_url: http://proxy.corp.example:3128\n")
+          .modules().get("m").proxy();
+
+      assertThat(proxy).isEqualTo(new Module.Proxy("proxy.corp.example", 3128, null, null));
+      assertThat(proxy.address()).isEqualTo("proxy.corp.example:3128");
+    }
+
+    @Test
+    void defaultPortAndIpv6Literal() throws Exception {
+      Module.Proxy proxy = parse("modules:\n  m:\n    proxy_url: http://[::1]/\n").modules().get("m").proxy();
+
+      assertThat(proxy.host()).isEqualTo("::1");
+      assertThat(proxy.port()).isEqualTo(Module.Proxy.DEFAULT_PORT);
+      assertThat(proxy.address()).isEqualTo("[::1]:8080");
+    }
+
+    @Test
+    void passwordFromTheEnvironmentStaysSecret() throws Exception {
+      Module.Proxy proxy = parse("modules:\n  m:\n    proxy_url: http://proxy:3128\n"
+          + "    proxy_user: probe\n    proxy_password: ${env:TOKEN}\n").modules().get("m").proxy();
+
+      assertThat(proxy.user()).isEqualTo("probe");
+      assertThat(proxy.password().value()).isEqualTo("t0ken-from-env");
+      assertThat(proxy.toString()).doesNotContain("t0ken-from-env");
+    }
+
+    @Test
+    void passwordFromAFile(@TempDir Path dir) throws Exception {
+      Files.writeString(dir.resolve("proxy-password"), "fr0m-file\n");
+      Config config = ConfigLoader.parse("modules:\n  m:\n    proxy_url: http://proxy:3128\n"
+          + "    proxy_user: probe\n    proxy_password_file: proxy-password\n", "test.yml", dir, ENV::get);
+
+      assertThat(config.modules().get("m").proxy().password().value()).isEqualTo("fr0m-file");
+    }
+
+    @Test
+    void passwordWithoutUser() {
+      assertThat(errors("modules:\n  m:\n    proxy_url: http://proxy:3128\n"
+          + "    proxy_password: x\n"))
+          .containsExactly("test.yml:4: modules.m.proxy_password: needs proxy_user");
+    }
+
+    @Test
+    void userWithAColon() {
+      assertThat(errors("modules:\n  m:\n    proxy_url: http://proxy:3128\n"
+          + "    proxy_user: a:b\n    proxy_password: x\n"))
+          .containsExactly("test.yml:4: modules.m.proxy_user: must not contain ':' or control characters");
+    }
+
+    @Test
+    void httpsProxyIsNotSupported() {
+      assertThat(errors("modules:\n  m:\n    proxy_url: https://proxy:3128\n"))
+          .containsExactly("test.yml:3: modules.m.proxy_url: scheme must be http (the probe speaks plain"
+              + " HTTP to the proxy and TLS through its tunnel), got https");
+    }
+  }
 }

@@ -36,6 +36,17 @@ class RedactorTest {
   }
 
   @Test
+  void theProxyPasswordAndItsBasicCredentialsAreHidden() {
+    Module d = Module.defaults();
+    Module m = new Module("m", Map.of(), null, List.of(), d.tls(), d.ipProtocol(), true, d.maxMessageBytes(),
+        List.of(), null, Module.App.RAW, Set.of(), new Module.Proxy("proxy", 3128, "probe", new Secret("pr0xy-pass", true)));
+    Redactor r = Redactor.of(URI.create("ws://h/"), m);
+    String basic = Base64.getEncoder().encodeToString("probe:pr0xy-pass".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(r.applyToReport("denied pr0xy-pass, Basic " + basic)).isEqualTo("denied <secret>, Basic <secret>");
+  }
+
+  @Test
   void aConfiguredSecretOfOneCharacterIsStillHidden() {
     Redactor r = Redactor.of(URI.create("ws://h/"), module(Map.of("X-Pin", new Secret("7", true)), Set.of()));
     assertThat(r.apply("pin 7 accepted")).isEqualTo("pin <secret> accepted");

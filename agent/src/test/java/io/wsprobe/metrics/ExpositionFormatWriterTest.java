@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Target;
+import io.wsprobe.prober.Phase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -156,5 +157,34 @@ class ExpositionFormatWriterTest {
       assertThat(ExpositionFormats.OPENMETRICS.accepts(null)).isFalse();
       assertThat(ExpositionFormats.TEXT.accepts(null)).isFalse();
     }
+  }
+
+  /** A module with proxy_url: its CONNECT phase and status; a target without one exports neither. */
+  @Test
+  void proxiedTargetsExportTheirConnectStatus() throws Exception {
+    Config config = io.wsprobe.config.ConfigLoader.parse("""
+        modules:
+          outbound: { proxy_url: "http://10.0.0.8:3128" }
+        targets:
+          - { name: out, url: "wss://app.example/ws", module: outbound }
+          - { name: direct, url: "wss://app.example/ws" }
+        """, "proxy.yml", java.nio.file.Path.of("."), n -> null);
+    ProbeMetrics metrics = new ProbeMetrics(config);
+    Map<Phase, Long> phases = new java.util.EnumMap<>(Phase.class);
+    phases.put(Phase.CONNECT, 1_000_000L);
+    phases.put(Phase.PROXY_CONNECT, 2_000_000L);
+    for (Target t : config.targets()) {
+      metrics.register(t, config.moduleOf(t)).record(io.wsprobe.prober.ProbeResult.builder(io.wsprobe.prober.Result.PROXY_ERROR)
+          .detail("d").phases(phases).proxyStatusCode(403).build(), 1_700_000_000_123L);
+    }
+    TextOut out = new TextOut(16);
+    metrics.writeTo(out, ExpositionFormats.TEXT);
+    String text = out.toString();
+
+    assertThat(text).contains("wsprobe_proxy_connect_status_code{module=\"outbound\",target=\"out\"} 403.0\n",
+        "wsprobe_phase_duration_seconds_count{module=\"outbound\",phase=\"proxy_connect\",target=\"out\"} 1\n",
+        "wsprobe_probes_total{module=\"outbound\",result=\"proxy_error\",target=\"out\"} 1.0\n");
+    assertThat(text).doesNotContain("wsprobe_proxy_connect_status_code{module=\"default\"",
+        "phase=\"dns\",target=\"out\"", "phase=\"proxy_connect\",target=\"direct\"");
   }
 }

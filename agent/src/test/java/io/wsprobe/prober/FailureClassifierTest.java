@@ -43,6 +43,7 @@ class FailureClassifierTest {
     @Override public int receivers() { return 3; }
     @Override public int missing() { return 2; }
     @Override public long broadcastLimitMillis() { return 1500; }
+    @Override public String proxy() { return "proxy.corp.example:3128"; }
   }
 
   final Facts f = new Facts();
@@ -300,6 +301,29 @@ class FailureClassifierTest {
         assertThat(FailureClassifier.classify(step, event, new IOException("x"), f)).isNotNull();
       }
       assertThat(FailureClassifier.peerClose(step, 1000, "", "", f)).isNotNull();
+    }
+  }
+
+  /** CONNECT sent to the forward proxy, its answer awaited: every end is proxy_error naming the proxy. */
+  @Nested
+  class ProxyConnect {
+    @Test
+    void deadline() {
+      is(FailureClassifier.deadline(ProbeStep.PROXY_CONNECT, f), Then.FINISH, Result.PROXY_ERROR,
+          "the proxy proxy.corp.example:3128 did not answer CONNECT within the 5000ms timeout");
+    }
+
+    @Test
+    void closed() {
+      is(FailureClassifier.closed(ProbeStep.PROXY_CONNECT, f), Then.FINISH, Result.PROXY_ERROR,
+          "the proxy proxy.corp.example:3128 closed the connection without answering CONNECT");
+    }
+
+    @Test
+    void error() {
+      is(FailureClassifier.error(ProbeStep.PROXY_CONNECT, new IOException("Connection reset by peer"), f),
+          Then.FINISH, Result.PROXY_ERROR, "the connection to the proxy proxy.corp.example:3128 failed"
+              + " before its answer to CONNECT: Connection reset by peer");
     }
   }
 }

@@ -69,6 +69,64 @@ class PhaseHandlersTest {
     return s;
   }
 
+  /** A session whose TCP connect to its forward proxy just succeeded: CONNECT is sent. */
+  private Session connectedToProxy(Module module) throws Exception {
+    channel = new EmbeddedChannel(Pipelines.CONNECTING);
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    promise = context.promise();
+    Target target = new Target("t", URI.create("ws://example.test:8080/echo"), "t", Map.of(),
+        Duration.ofSeconds(30), Duration.ofSeconds(5));
+    ProbeRun probe = new ProbeRun(target, module, context, channel.eventLoop(), null, new TlsContexts(),
+        new FdBudget(() -> 1000, () -> 0), Dialects.of(module.app(), null), promise);
+    Session s = new Session(probe, probe, 0, Dialects.of(module.app(), null));
+    s.channel = channel;
+    s.connected();
+    return s;
+  }
+
+  private String sentText() {
+    ByteBuf request = channel.readOutbound();
+    String text = request.toString(StandardCharsets.US_ASCII);
+    request.release();
+    return text;
+  }
+
+  @Test
+  void theProxysCodecGoesOnceTheTunnelIsOpen() throws Exception {
+    Session s = connectedToProxy(module().proxy(new Module.Proxy("proxy.test", 3128, null, null)).build());
+    assertThat(phase()).isEqualTo("ProxyConnectHandler");
+    assertThat(channel.pipeline().names()).contains("proxy-http");
+    assertThat(sentText()).startsWith("CONNECT example.test:8080 HTTP/1.1\r\n")
+        .containsIgnoringCase("host: example.test:8080\r\n");
+
+    answer("HTTP/1.1 200 Connection established\r\n\r\n");
+    assertThat(channel.pipeline().names()).doesNotContain("proxy-http").contains("raw-answer", "http");
+    assertThat(phase()).isEqualTo("UpgradeHandler");
+    assertThat(s.proxyStatus).isEqualTo(200);
+    accept();
+    assertThat(phase()).isEqualTo("CloseHandler");
+    clientSent().release();
+    serverSends(new CloseWebSocketFrame(1000, "bye"));
+    ProbeResult r = promise.future().result();
+    assertThat(r.result()).isEqualTo(Result.SUCCESS);
+    assertThat(r.proxyStatusCode()).isEqualTo(200);
+    assertThat(r.phases()).containsKeys(Phase.PROXY_CONNECT, Phase.UPGRADE);
+  }
+
+  @Test
+  void aRefusedConnectIsProxyErrorWithItsStatus() throws Exception {
+    connectedToProxy(module().proxy(new Module.Proxy("proxy.test", 3128, null, null)).build());
+    sentText();
+
+    answer("HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\nContent-Length: 5\r\n\r\ndenied");
+    ProbeResult r = promise.future().result();
+    assertThat(r.result()).isEqualTo(Result.PROXY_ERROR);
+    assertThat(r.detail()).isEqualTo("the proxy proxy.test:3128 answered CONNECT example.test:8080 with 403"
+        + " Forbidden (Server: squid/5.7)");
+    assertThat(r.proxyStatusCode()).isEqualTo(403);
+    assertThat(r.statusCode()).isZero();
+  }
+
   private String phase() {
     return channel.pipeline().get("phase").getClass().getSimpleName();
   }

@@ -19,6 +19,7 @@ final class TestModule {
   private long maxMessageBytes = Module.DEFAULT_MAX_MESSAGE_BYTES;
   private Module.Hold hold;
   private Module.App app = Module.App.RAW;
+  private Module.Proxy proxy;
 
   static TestModule module() {
     return new TestModule();
@@ -74,8 +75,13 @@ final class TestModule {
     return this;
   }
 
+  TestModule proxy(Module.Proxy proxy) {
+    this.proxy = proxy;
+    return this;
+  }
+
   Module build() {
     return new Module("test", Map.copyOf(headers), null, List.copyOf(subprotocols), tls, ipProtocol,
-        true, maxMessageBytes, List.copyOf(messages), hold, app);
+        true, maxMessageBytes, List.copyOf(messages), hold, app, java.util.Set.of(), proxy);
   }
 }
