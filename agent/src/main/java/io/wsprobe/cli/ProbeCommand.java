@@ -77,6 +77,15 @@ final class ProbeCommand implements Callable<Integer> {
   @Option(names = "--ping-interval", paramLabel = "DURATION", description = "ping this often while holding")
   String pingInterval;
 
+  @Option(names = "--proxy-url", paramLabel = "URL", description = "tunnel through this HTTP proxy (CONNECT): http://host:port")
+  private String proxyUrl;
+
+  @Option(names = "--proxy-user", paramLabel = "USER", description = "user name for the proxy (with --proxy-password-file)")
+  private String proxyUser;
+
+  @Option(names = "--proxy-password-file", paramLabel = "FILE", description = "the proxy password, read from this file")
+  private String proxyPasswordFile;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -164,12 +173,16 @@ final class ProbeCommand implements Callable<Integer> {
     if (send.isEmpty() && expect != null) {
       throw new IllegalArgumentException("--expect needs --send");
     }
+    if (proxyUrl == null && (proxyUser != null || proxyPasswordFile != null)) {
+      throw new IllegalArgumentException("--proxy-user and --proxy-password-file need --proxy-url");
+    }
     if (hold == null && pingInterval != null) {
       throw new IllegalArgumentException("--ping-interval needs --hold");
     }
     // the same readers and rules as a module in a file; an error names the option
     return CommandLineModule.overlay(base, new CommandLineModule.Options(given, subprotocols,
-        origin, caFile, serverName, insecure, send, expect, hold, pingInterval));
+        origin, caFile, serverName, insecure, send, expect, hold, pingInterval, proxyUrl, proxyUser,
+        proxyPasswordFile));
   }
 
   /**

@@ -38,7 +38,8 @@ public final class CommandLineModule {
    */
   public record Options(List<Map.Entry<String, String>> headers, List<String> subprotocols,
                         String origin, String caFile, String serverName, boolean insecure,
-                        List<String> send, String expect, String hold, String pingInterval) {
+                        List<String> send, String expect, String hold, String pingInterval,
+                        String proxyUrl, String proxyUser, String proxyPasswordFile) {
   }
 
   private CommandLineModule() {
@@ -72,7 +73,7 @@ public final class CommandLineModule {
         options.origin() != null ? given.origin() : base.origin(),
         options.subprotocols().isEmpty() ? base.subprotocols() : given.subprotocols(), tls,
         base.ipProtocol(), base.ipProtocolFallback(), base.maxMessageBytes(), messages, hold,
-        base.app(), base.publicQueryParams(), base.proxy());
+        base.app(), base.publicQueryParams(), options.proxyUrl() != null ? given.proxy() : base.proxy());
   }
 
   /**
@@ -144,6 +145,15 @@ public final class CommandLineModule {
       }
       keys.add(new NodeTuple(text("hold"), mapping(hold)));
     }
+    if (o.proxyUrl() != null) {
+      keys.add(new NodeTuple(text("proxy_url"), text(o.proxyUrl())));
+    }
+    if (o.proxyUser() != null) {
+      keys.add(new NodeTuple(text("proxy_user"), text(o.proxyUser())));
+    }
+    if (o.proxyPasswordFile() != null) {
+      keys.add(new NodeTuple(text("proxy_password_file"), text(o.proxyPasswordFile())));
+    }
     return mapping(keys);
   }
 
@@ -158,7 +168,11 @@ public final class CommandLineModule {
         : path.contains(".expect") ? "--expect"
         : path.startsWith("messages") ? "--send"
         : path.equals(child("hold", "ping_interval")) ? "--ping-interval"
-        : path.startsWith("hold") ? "--hold" : path;
+        : path.startsWith("hold") ? "--hold"
+        : path.equals("proxy_url") ? "--proxy-url"
+        : path.equals("proxy_user") ? "--proxy-user"
+        : path.equals("proxy_password_file") ? "--proxy-password-file"
+        : path.equals("proxy_password") ? "--proxy-password-file" : path;
     return option + ": " + error.message();
   }
 

@@ -282,6 +282,41 @@ class CliTest {
     }
 
     @Test
+    void throughAForwardProxyWithCredentialsFromAFile(@TempDir Path squidDir) throws Exception {
+      int app = echo.actualPort();
+      int denied = closedPort();
+      try (io.wsprobe.support.Squid squid = io.wsprobe.support.Squid.start(squidDir,
+          java.util.List.of(app), denied, "probe", "s3cret-proxy")) {
+        Path password = file("proxy-password", "s3cret-proxy\n");
+        String proxy = "http://127.0.0.1:" + squid.port();
+
+        Run r = run("probe", "ws://127.0.0.1:" + app + "/app", "--send", "hi", "--expect", "hi",
+            "--proxy-url", proxy, "--proxy-user", "probe", "--proxy-password-file", password.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("TCP connected to proxy 127.0.0.1:" + squid.port(),
+            "CONNECT 127.0.0.1:" + app + " HTTP/1.1", "200 Connection established", "sent 'hi', got 'hi'")
+            .doesNotContain("s3cret-proxy");
+        assertThat(r.outLines()).last().isEqualTo("result: success");
+
+        Run refused = run("probe", "ws://127.0.0.1:" + denied + "/app", "--timeout", "2s",
+            "--proxy-url", proxy, "--proxy-user", "probe", "--proxy-password-file", password.toString());
+        assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(1);
+        assertThat(refused.out()).contains("answered CONNECT 127.0.0.1:" + denied + " with 403", "http_access");
+        assertThat(refused.outLines()).last().isEqualTo("result: proxy_error");
+      }
+    }
+
+    @Test
+    void proxyCredentialsNeedAProxy() {
+      Run r = run("probe", "ws://127.0.0.1:1/app", "--proxy-user", "probe");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("--proxy-user and --proxy-password-file need --proxy-url");
+      r = run("probe", "ws://127.0.0.1:1/app", "--proxy-url", "socks5://127.0.0.1:1080");
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("wsprobe probe: --proxy-url: scheme must be http");
+    }
+
+    @Test
     void usesTheModuleOfTheConfigFile() throws Exception {
       Path good = file("good.yml", VALID);
       Run r = run("probe", "--config.file", good.toString(), "--module", "greet",

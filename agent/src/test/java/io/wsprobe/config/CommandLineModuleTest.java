@@ -17,7 +17,8 @@ class CommandLineModuleTest {
 
   private static Options options(List<Map.Entry<String, String>> headers, List<String> subprotocols,
                                  String origin, String hold, String ping) {
-    return new Options(headers, subprotocols, origin, null, null, false, List.of(), null, hold, ping);
+    return new Options(headers, subprotocols, origin, null, null, false, List.of(), null, hold, ping, null, null,
+        null);
   }
 
   private static Module overlay(Options options) {
@@ -35,7 +36,7 @@ class CommandLineModuleTest {
     Module module = CommandLineModule.overlay(Module.defaults(), new Options(
         List.of(Map.entry("X-Client", "probe"), Map.entry("X-Api-Key", "${env:KEY}")),
         List.of("chat"), "https://app.example.com", null, "app.example.com", true,
-        List.of("ping"), "pong", "2s", "500ms"));
+        List.of("ping"), "pong", "2s", "500ms", null, null, null));
 
     assertThat(module.headers()).containsExactly(entry("X-Client", Secret.plain("probe")),
         entry("X-Api-Key", new Secret("${env:KEY}", true))); // literal: no ${env:} on a command line
@@ -90,7 +91,7 @@ class CommandLineModuleTest {
   @Test
   void aMissingCaFileIsNamed() {
     Options options = new Options(List.of(), List.of(), null, "no-such-ca.pem", null, false,
-        List.of(), null, null, null);
+        List.of(), null, null, null, null, null, null);
     assertThatThrownBy(() -> overlay(options))
         .hasMessage("--ca-file: cannot read file no-such-ca.pem: no such file");
   }
@@ -118,7 +119,40 @@ class CommandLineModuleTest {
   @Test
   void aCaFileResolvesAgainstTheWorkingDirectory() {
     Options options = new Options(List.of(), List.of(), null, "pom.xml", null, false, List.of(),
-        null, null, null);
+        null, null, null, null, null, null);
     assertThat(overlay(options).tls().caFile()).isEqualTo(Path.of("pom.xml").toAbsolutePath().toString());
+  }
+
+  private static Options proxy(String url, String user, String passwordFile) {
+    return new Options(List.of(), List.of(), null, null, null, false, List.of(), null, null, null, url, user,
+        passwordFile);
+  }
+
+  @Test
+  void aProxyIsReadByTheModuleRules(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path password = dir.resolve("proxy-password");
+    java.nio.file.Files.writeString(password, "s3cret\n");
+
+    Module module = overlay(proxy("http://127.0.0.1:3128", "probe", password.toString()));
+
+    assertThat(module.proxy().host()).isEqualTo("127.0.0.1");
+    assertThat(module.proxy().port()).isEqualTo(3128);
+    assertThat(module.proxy().user()).isEqualTo("probe");
+    assertThat(module.proxy().password().value()).isEqualTo("s3cret");
+    assertThat(overlay(proxy("http://proxy.internal", null, null)).proxy().port()).isEqualTo(Module.Proxy.DEFAULT_PORT);
+    assertThat(overlay(proxy(null, null, null)).proxy()).isNull();
+  }
+
+  @Test
+  void aBadProxyNamesTheOptionAndNeverTheCredentials() {
+    assertThatThrownBy(() -> overlay(proxy("https://127.0.0.1:3128", null, null)))
+        .hasMessageStartingWith("--proxy-url: scheme must be http");
+    assertThatThrownBy(() -> overlay(proxy("http://probe:hunter2@127.0.0.1:3128", null, null)))
+        .hasMessageStartingWith("--proxy-url: must not contain credentials")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> overlay(proxy("http://127.0.0.1:3128", "probe", null)))
+        .hasMessageContaining("proxy_user needs proxy_password or proxy_password_file");
+    assertThatThrownBy(() -> overlay(proxy("http://127.0.0.1:3128", "probe", "no-such-file")))
+        .hasMessage("--proxy-password-file: cannot read file no-such-file: no such file");
   }
 }
