@@ -67,7 +67,7 @@ public final class AccuracyBench {
   }
 
   /** Targets per kind at 1,000 probes/s (1,000 targets at a 1 s interval). */
-  private static final Map<Kind, Integer> LOAD_MIX = new EnumMap<>(Map.of(Kind.ECHO_0, 200, Kind.ECHO_5, 200,
+  static final Map<Kind, Integer> LOAD_MIX = new EnumMap<>(Map.of(Kind.ECHO_0, 200, Kind.ECHO_5, 200,
       Kind.ECHO_50, 150, Kind.ROOM_0, 150, Kind.ROOM_50, 150, Kind.UPGRADE_300, 150));
 
   public static void main(String[] args) throws Exception {
