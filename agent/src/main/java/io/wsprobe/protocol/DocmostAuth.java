@@ -4,6 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -54,12 +57,32 @@ public final class DocmostAuth implements LoginFlow {
   }
 
   /** Tokens for the account, from the cache or a fresh login; every request bounded by {@code timeoutMillis}. */
-  public Future<Tokens> tokens(Module.Auth auth, long timeoutMillis) {
+  public Future<Tokens> tokens(Module.Auth auth, Module.Proxy proxy, long timeoutMillis) {
     Tokens cached = cache.get(key(auth));
     if (cached != null && cached.expiresAtMillis() - System.currentTimeMillis() > REFRESH_MARGIN_MILLIS) {
       return Future.succeededFuture(cached);
     }
-    return login(auth, timeoutMillis).onSuccess(t -> cache.put(key(auth), t));
+    return login(auth, proxy, timeoutMillis).onSuccess(t -> cache.put(key(auth), t));
+  }
+
+  /**
+   * The module's forward proxy for the login's requests, as the probe's own connection uses it:
+   * an https base URL is tunnelled (CONNECT), an http one is sent to the proxy as an absolute-URI
+   * request; its credentials go as Proxy-Authorization. Null: direct.
+   */
+  private static ProxyOptions proxyOptions(Module.Proxy proxy) {
+    if (proxy == null) {
+      return null;
+    }
+    ProxyOptions options = new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.host()).setPort(proxy.port());
+    if (proxy.user() != null) {
+      options.setUsername(proxy.user()).setPassword(proxy.password().value());
+    }
+    return options;
+  }
+
+  private static <T> HttpRequest<T> through(HttpRequest<T> request, ProxyOptions proxy) {
+    return proxy == null ? request : request.proxy(proxy);
   }
 
   /** Forgets the account's tokens, after the app refused them. */
@@ -68,28 +91,33 @@ public final class DocmostAuth implements LoginFlow {
     cache.remove(key(auth));
   }
 
-  private Future<Tokens> login(Module.Auth auth, long timeoutMillis) {
+  private Future<Tokens> login(Module.Auth auth, Module.Proxy proxy, long timeoutMillis) {
     String base = auth.baseUrl().toString().replaceAll("/+$", "");
     JsonObject body = new JsonObject().put("email", auth.email()).put("password", auth.password().value());
-    return client.postAbs(base + "/api/auth/login").timeout(timeoutMillis)
+    ProxyOptions via = proxyOptions(proxy);
+    Redactor hidden = proxy != null && proxy.password() != null
+        ? Redactor.of(auth.password().value(), proxy.password().value()) : Redactor.of(auth.password().value());
+    return through(client.postAbs(base + "/api/auth/login"), via).timeout(timeoutMillis)
         .putHeader("Accept", "application/json")
         .sendJsonObject(body)
-        .recover(e -> Future.failedFuture(new AuthException(0, "login request failed: " + e.getMessage())))
+        .recover(e -> Future.failedFuture(new AuthException(0, "login request failed"
+            + (via == null ? "" : " (through the proxy " + proxy.address() + ")") + ": " + hidden.apply(String.valueOf(e.getMessage())))))
         .compose(res -> {
           if (res.statusCode() / 100 != 2) {
             return Future.failedFuture(new AuthException(res.statusCode(),
-                "login refused: HTTP " + res.statusCode() + message(res, Redactor.of(auth.password().value()))));
+                "login refused: HTTP " + res.statusCode() + message(res, hidden)));
           }
           String authToken = cookie(res, "authToken");
           if (authToken == null) {
             return Future.failedFuture(new AuthException(res.statusCode(),
                 "login answered HTTP " + res.statusCode() + " without an authToken cookie"));
           }
-          return client.postAbs(base + "/api/auth/collab-token").timeout(timeoutMillis)
+          return through(client.postAbs(base + "/api/auth/collab-token"), via).timeout(timeoutMillis)
               .putHeader("Cookie", "authToken=" + authToken)
               .putHeader("Accept", "application/json")
               .send()
-              .recover(e -> Future.failedFuture(new AuthException(0, "collab-token request failed: " + e.getMessage())))
+              .recover(e -> Future.failedFuture(new AuthException(0, "collab-token request failed: "
+                  + hidden.apply(String.valueOf(e.getMessage())))))
               .compose(ct -> {
                 if (ct.statusCode() / 100 != 2) {
                   return Future.failedFuture(new AuthException(ct.statusCode(),
@@ -166,7 +194,7 @@ public final class DocmostAuth implements LoginFlow {
    */
   @Override
   public Future<Login> login(Module module, long timeoutMillis) {
-    return tokens(module.app().auth(), timeoutMillis).map(tokens -> new Login(
+    return tokens(module.app().auth(), module.proxy(), timeoutMillis).map(tokens -> new Login(
         module.app().protocol() == Module.Protocol.SOCKETIO
             ? withCookie(module, "authToken=" + tokens.authToken())
             : withCollabToken(module, tokens.collabToken()),

@@ -404,6 +404,33 @@ class ProtocolTest {
     }
 
     @Test
+    void theLoginAndTheSessionGoThroughTheForwardProxy(@TempDir Path dir) throws Exception {
+      String url = "ws://127.0.0.1:" + collab.port() + "/collab";
+      try (io.wsprobe.support.Squid squid = io.wsprobe.support.Squid.start(dir,
+          List.of(collab.port(), docmost.actualPort()), Nginx.freePort(), "probe", "s3cret-proxy")) {
+        Module direct = module("correct horse");
+        Module proxied = new Module(direct.name(), direct.headers(), direct.origin(), direct.subprotocols(),
+            direct.tls(), direct.ipProtocol(), direct.ipProtocolFallback(), direct.maxMessageBytes(),
+            direct.messages(), direct.hold(), direct.app(), direct.publicQueryParams(),
+            new Module.Proxy("127.0.0.1", squid.port(), "probe", new Secret("s3cret-proxy", true)));
+        WebSocketProber fresh = new WebSocketProber(vertx); // its own token cache: this probe logs in
+        try {
+          Target t = new Target("t", URI.create(url), proxied.name(), Map.of(), Duration.ofSeconds(10),
+              Duration.ofSeconds(4));
+          ProbeResult r = fresh.probe(t, proxied).await();
+          assertResult(r, Result.SUCCESS);
+          assertThat(r.trace().render()).contains("docmost login as probe@example.com ok",
+              "CONNECT 127.0.0.1:" + collab.port()).doesNotContain("s3cret-proxy");
+        } finally {
+          fresh.close();
+        }
+        assertThat(squid.accessLog()).contains("POST http://127.0.0.1:" + docmost.actualPort() + "/api/auth/login",
+            "POST http://127.0.0.1:" + docmost.actualPort() + "/api/auth/collab-token",
+            "CONNECT 127.0.0.1:" + collab.port());
+      }
+    }
+
+    @Test
     void aWrongPasswordIsAuthFailedWithTheStatus() {
       ProbeResult r = probe("ws://127.0.0.1:" + collab.port() + "/collab", module("wrong password"));
       assertResult(r, Result.AUTH_FAILED);

@@ -32,8 +32,8 @@ public final class Squid implements AutoCloseable {
   }
 
   /**
-   * Starts Squid allowing CONNECT to {@code allowed} and denying it to {@code denied} (403 by its
-   * ACL); with a {@code user} and {@code password}, every CONNECT needs them (basic_ncsa_auth),
+   * Starts Squid allowing CONNECT and plain HTTP requests to {@code allowed} and denying CONNECT
+   * to {@code denied} (403 by its ACL); with a {@code user} and {@code password}, every CONNECT needs them (basic_ncsa_auth),
    * else it answers 407.
    */
   public static Squid start(Path dir, List<Integer> allowed, int denied, String user, String password)
@@ -95,6 +95,7 @@ public final class Squid implements AutoCloseable {
         acl denied_port port %5$d
         http_access deny CONNECT denied_port
         http_access allow CONNECT allowed_ports%6$s
+        http_access allow !CONNECT allowed_ports%6$s
         http_access deny all
         """.formatted(port, dir, auth, ports, denied, authed);
     Files.writeString(dir.resolve("squid.conf"), conf);
