@@ -99,6 +99,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
     private int broadcastMissing = -1;
     private Trace trace;
     private int proxyStatusCode;
+    private OriginUpgrade origin;
 
     private Builder(Result result) {
       this.result = result;
@@ -175,6 +176,11 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return this;
     }
 
+    public Builder origin(OriginUpgrade origin) {
+      this.origin = origin;
+      return this;
+    }
+
     public Builder trace(Trace trace) {
       this.trace = trace;
       return this;
@@ -184,7 +190,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return new ProbeResult(result, detail, diagnosis, durationNanos,
           phases == null ? emptyPhases() : phases, statusCode, rttNanos, holdSurvivedNanos,
           certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
-          proxyStatusCode, null);
+          proxyStatusCode, origin);
     }
   }
 }
