@@ -148,6 +148,20 @@ class HopDiagnosisTest {
   }
 
   @Test
+  void theOriginsQueryValuesAndTheModulesSecretsStayHidden() throws Exception {
+    String yaml = config(toBroken.port(), wsOrigin() + "?token=origin-s3cret")
+        .replace("    module: echo\n", "    module: secret\n")
+        .replace("modules:\n", "modules:\n  secret:\n    headers: { Authorization: \"Bearer header-s3cret\" }\n");
+    Config c = ConfigLoader.parse(yaml, "test.yml", Path.of("."), n -> null);
+    Target t = c.targets().get(0);
+    ProbeResult r = prober.probe(t, c.moduleOf(t)).await();
+
+    assertThat(r.origin().upgraded()).as(r.trace().render()).isTrue();
+    assertThat(r.detail() + r.diagnosis() + r.trace().render()).contains("token=<secret>")
+        .doesNotContain("origin-s3cret", "header-s3cret");
+  }
+
+  @Test
   void anAppThatIsAPlainHttpServerRefusesTheUpgradeItself() throws Exception {
     ProbeResult r = probe(toPlainApp.port(), "ws://127.0.0.1:" + plainApp.port() + "/echo");
 
