@@ -14,8 +14,6 @@ enum OnDemandFamily {
   PHASE_DURATION(ProbeFamily.PHASE_DURATION.metricName(), "Duration of each phase the probe completed"),
   UPGRADE_STATUS(ProbeFamily.UPGRADE_STATUS.metricName(), ProbeFamily.UPGRADE_STATUS.help()),
   PROXY_STATUS(ProbeFamily.PROXY_STATUS.metricName(), "HTTP status of the forward proxy's answer to CONNECT"),
-  ORIGIN_UPGRADE_SUCCESS(ProbeFamily.ORIGIN_UPGRADE_SUCCESS.metricName(),
-      "1 if the direct upgrade of the target's origin_url succeeded, else 0"),
   MESSAGE_RTT(ProbeFamily.MESSAGE_RTT.metricName(), "The slowest message round trip of the probe"),
   BROADCAST_DELAY(ProbeFamily.BROADCAST_DELAY.metricName(),
       "The slowest arrival of the broadcast marker at a receiver"),

@@ -31,9 +31,6 @@ final class OnDemandSeries {
     if (r.proxyStatusCode() > 0) {
       gauge(out, format, OnDemandFamily.PROXY_STATUS, r.proxyStatusCode());
     }
-    if (r.origin() != null) {
-      gauge(out, format, OnDemandFamily.ORIGIN_UPGRADE_SUCCESS, r.origin().upgraded() ? 1 : 0);
-    }
     if (!r.rttNanos().isEmpty()) {
       gauge(out, format, OnDemandFamily.MESSAGE_RTT, slowest(r.rttNanos()) / 1e9);
     }
