@@ -37,6 +37,11 @@ final class ProbeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "URL", description = "ws:// or wss:// URL")
   String url;
 
+  @Option(names = "--origin-url", paramLabel = "URL",
+      description = "the app behind the proxies (ws:// or wss://): also upgrade there directly, to tell"
+          + " whether a proxy in between or the app itself drops the upgrade")
+  String originUrl;
+
   @Option(names = "--config.file", paramLabel = "FILE", description = "take the module from this config")
   Path configFile;
 
@@ -90,19 +95,25 @@ final class ProbeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     URI uri;
+    URI origin;
     Module module;
     Duration limit;
     try {
       uri = parseUrl(url);
+      try {
+        origin = originUrl == null ? null : parseUrl(originUrl);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--origin-url: " + e.getMessage(), e);
+      }
       module = module();
       limit = CommandLineModule.timeout(timeout, module);
     } catch (IllegalArgumentException | ConfigException e) {
       System.err.println("wsprobe probe: " + e.getMessage());
       return 2;
     }
-    Target target = new Target("probe", uri, module.name(), Map.of(), limit.plusSeconds(1), limit);
-    out.println("probing " + module.shownUrl(uri) + " (module " + module.name() + ", timeout "
-        + Durations.format(limit) + ")");
+    Target target = new Target("probe", uri, module.name(), Map.of(), limit.plusSeconds(1), limit, origin);
+    out.println("probing " + module.shownUrl(uri) + (origin == null ? "" : " and its origin "
+        + module.shownUrl(origin)) + " (module " + module.name() + ", timeout " + Durations.format(limit) + ")");
     Logging.configure("warn", Logging.Format.LOGFMT);
     Vertx vertx = io.wsprobe.EventLoops.create();
     try {

@@ -24,7 +24,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class TargetReader {
 
-  static final List<String> KEYS = List.of("name", "url", "module", "labels", "interval", "timeout");
+  static final List<String> KEYS = List.of("name", "url", "origin_url", "module", "labels", "interval",
+      "timeout");
 
   private final NodeReader reader;
   private final LabelReader labels;
@@ -126,6 +127,16 @@ final class TargetReader {
     } else {
       url = urls.ws(urlKey.value(), child(path, "url"));
     }
+    URI originUrl = null;
+    Entry originKey = keys.get("origin_url");
+    if (originKey != null) {
+      originUrl = urls.ws(originKey.value(), child(path, "origin_url"));
+      if (originUrl != null && originUrl.equals(url)) {
+        reader.error(originKey.value(), child(path, "origin_url"), "is the same as url: set the"
+            + " app's own address, behind the proxies (e.g. ws://app:3000/collab)");
+        originUrl = null;
+      }
+    }
 
     String moduleName = Module.DEFAULT_NAME;
     Entry moduleKey = keys.get("module");
@@ -158,6 +169,6 @@ final class TargetReader {
         moduleKey), interval, timeout, moduleName, module);
 
     return new Target(name, url, moduleName, Collections.unmodifiableMap(labelValues), interval,
-        timeout);
+        timeout, originUrl);
   }
 }

@@ -18,6 +18,8 @@ public enum ProbeFamily {
       "HTTP status of the last upgrade answer (101 ok, 0 none)"),
   PROXY_STATUS("wsprobe_proxy_connect_status_code", Type.GAUGE,
       "HTTP status of the forward proxy's last answer to CONNECT (200 ok, 0 none)"),
+  ORIGIN_UPGRADE_SUCCESS("wsprobe_origin_upgrade_success", Type.GAUGE,
+      "1 if the last direct upgrade of the target's origin_url succeeded, else 0"),
   LAST_PROBE("wsprobe_last_probe_timestamp_seconds", Type.GAUGE, "When the last probe ended, Unix time"),
   TARGET_INFO("wsprobe_target_info", Type.GAUGE, "Target name to URL (credentials redacted)"),
   MESSAGE_RTT("wsprobe_message_rtt_seconds", Type.HISTOGRAM, "Message round trip"),

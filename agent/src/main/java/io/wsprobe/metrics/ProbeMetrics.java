@@ -111,6 +111,8 @@ public final class ProbeMetrics {
     }
     gauges(out, format, ProbeFamily.UPGRADE_STATUS, all, s -> true, s -> s.statusCode());
     gauges(out, format, ProbeFamily.PROXY_STATUS, all, s -> s.series().proxied, s -> s.proxyStatusCode());
+    gauges(out, format, ProbeFamily.ORIGIN_UPGRADE_SUCCESS, all, s -> s.series().hasOrigin,
+        s -> s.originSuccess());
     gauges(out, format, ProbeFamily.LAST_PROBE, all, s -> true, s -> s.lastProbeMillis() / 1000.0);
     format.header(out, ProbeFamily.TARGET_INFO);
     for (TargetSeries.Snapshot s : all) {

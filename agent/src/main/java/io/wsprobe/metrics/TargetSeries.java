@@ -36,12 +36,15 @@ public final class TargetSeries {
   private final boolean holds;
   /** The module tunnels through a forward proxy: its CONNECT status is exported. */
   final boolean proxied;
+  /** The target has an origin_url: its direct upgrade's outcome is exported. */
+  final boolean hasOrigin;
   /** Probes per result, by ordinal; -1 until the first one (success is exported from the start). */
   private final long[] results = new long[Result.values().length];
   private long skipped;
   private double success;
   private long statusCode;
   private long proxyStatusCode;
+  private double originSuccess;
   private long lastProbeMillis;
   private long holdSurvivedNanos = -1;
   private long certExpiryMillis;
@@ -79,6 +82,7 @@ public final class TargetSeries {
     broadcast = module.app().broadcast() == null ? null : new Histogram(broadcastBounds);
     holds = module.hold() != null;
     proxied = module.proxy() != null;
+    hasOrigin = target.originUrl() != null;
     if (holds) {
       holdSurvivedNanos = 0;
     }
@@ -134,6 +138,9 @@ public final class TargetSeries {
     });
     statusCode = r.statusCode();
     proxyStatusCode = r.proxyStatusCode();
+    if (r.origin() != null) {
+      originSuccess = r.origin().upgraded() ? 1 : 0;
+    }
     if (rtt != null) {
       for (long nanos : r.rttNanos()) {
         rtt.observe(nanos);
@@ -170,11 +177,12 @@ public final class TargetSeries {
     phases.forEach((p, h) -> phaseCopies.put(p, h.copy()));
     return new Snapshot(this, success, statusCode, lastProbeMillis, holds ? holdSurvivedNanos : -1,
         certExpiryMillis, broadcastMissing, results.clone(), skipped, duration.copy(), phaseCopies,
-        rtt == null ? null : rtt.copy(), broadcast == null ? null : broadcast.copy(), proxyStatusCode);
+        rtt == null ? null : rtt.copy(), broadcast == null ? null : broadcast.copy(), proxyStatusCode,
+        originSuccess);
   }
 
   record Snapshot(TargetSeries series, double success, long statusCode, long lastProbeMillis,
                   long holdSurvivedNanos, long certExpiryMillis, long broadcastMissing, long[] results,
                   long skipped, Histogram duration, Map<Phase, Histogram> phases, Histogram rtt,
-                  Histogram broadcast, long proxyStatusCode) {}
+                  Histogram broadcast, long proxyStatusCode, double originSuccess) {}
 }

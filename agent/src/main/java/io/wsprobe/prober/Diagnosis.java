@@ -113,6 +113,22 @@ public final class Diagnosis {
     };
   }
 
+  /**
+   * Which side drops the upgrade, from the direct upgrade of the target's origin_url: put before
+   * the public URL's diagnosis when the origin upgrades, in its place when the origin fails too.
+   */
+  static String origin(String originUrl, boolean originUpgraded, Result originResult, String originDetail) {
+    if (originUpgraded) {
+      return "The app upgrades when asked directly (origin_url " + originUrl + "), but not through"
+          + " the public URL: a proxy between the public URL and the origin drops the upgrade. Probe"
+          + " each proxy's own address (wsprobe probe) to find the first one that fails, and fix it:";
+    }
+    return "The app itself refuses the upgrade: asked directly, without the proxies in between,"
+        + " origin_url " + originUrl + " fails too (" + originResult.label() + ": " + originDetail
+        + "). Fix the app first: is it running and listening there, does it serve WebSocket on"
+        + " this path, and does it accept the module's headers, Origin and subprotocols?";
+  }
+
   /** The forward proxy did not open the tunnel: by its status when it answered. */
   private static String proxy(String detail) {
     if (detail.contains("with 407")) {

@@ -28,6 +28,8 @@ import java.util.Map;
  *                        or the probe failed before the marker was sent
  * @param proxyStatusCode the forward proxy's HTTP status for CONNECT, 0 when none came or the
  *                        module has no proxy
+ * @param origin          the direct upgrade of the target's origin_url beside the probe, or null
+ *                        when the target has none
  *
  * <p>Build one with {@link #builder}: every field not set keeps the value a probe that did
  * nothing would have.
@@ -36,7 +38,19 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
                           Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                           long holdSurvivedNanos, Instant certNotAfter, int closeCode,
                           String closeReason, String answer, List<Long> broadcastDelaysNanos,
-                          int broadcastMissing, Trace trace, int proxyStatusCode) {
+                          int broadcastMissing, Trace trace, int proxyStatusCode,
+                          OriginUpgrade origin) {
+
+  /** A result of a probe of a target without an origin URL. */
+  public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
+                     Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
+                     long holdSurvivedNanos, Instant certNotAfter, int closeCode,
+                     String closeReason, String answer, List<Long> broadcastDelaysNanos,
+                     int broadcastMissing, Trace trace, int proxyStatusCode) {
+    this(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos, holdSurvivedNanos,
+        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
+        proxyStatusCode, null);
+  }
 
   /** A result of a probe without a forward proxy. */
   public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
@@ -50,6 +64,13 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
 
   public boolean success() {
     return result == Result.SUCCESS;
+  }
+
+  /** This result with the origin's upgrade, and the detail and diagnosis that take it into account. */
+  ProbeResult withOrigin(OriginUpgrade origin, String detail, String diagnosis) {
+    return new ProbeResult(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos,
+        holdSurvivedNanos, certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos,
+        broadcastMissing, trace, proxyStatusCode, origin);
   }
 
   public static Map<Phase, Long> emptyPhases() {
@@ -78,6 +99,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
     private int broadcastMissing = -1;
     private Trace trace;
     private int proxyStatusCode;
+    private OriginUpgrade origin;
 
     private Builder(Result result) {
       this.result = result;
@@ -154,6 +176,11 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return this;
     }
 
+    public Builder origin(OriginUpgrade origin) {
+      this.origin = origin;
+      return this;
+    }
+
     public Builder trace(Trace trace) {
       this.trace = trace;
       return this;
@@ -163,7 +190,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return new ProbeResult(result, detail, diagnosis, durationNanos,
           phases == null ? emptyPhases() : phases, statusCode, rttNanos, holdSurvivedNanos,
           certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
-          proxyStatusCode);
+          proxyStatusCode, origin);
     }
   }
 }

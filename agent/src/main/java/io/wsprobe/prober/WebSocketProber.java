@@ -11,11 +11,14 @@ import io.vertx.core.internal.VertxInternal;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Redactor;
 import io.wsprobe.config.Target;
+import io.wsprobe.protocol.Dialect;
 import io.wsprobe.protocol.Dialects;
 import io.wsprobe.protocol.LoginFlow;
 import io.wsprobe.protocol.LoginFlows;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs WebSocket probes: DNS through the system resolver on a worker thread, then connect, TLS,
@@ -66,8 +69,7 @@ public final class WebSocketProber implements Prober {
     PromiseInternal<ProbeResult> promise = context.promise();
     Module.Auth auth = module.app().auth();
     if (auth == null) {
-      new ProbeRun(target, module, context, loop, channels, tls, fds, Dialects.of(module.app(), null), promise)
-          .start();
+      run(target, module, context, loop, Dialects.of(module.app(), null), promise, run -> { });
       return promise.future();
     }
     LoginFlow flow = logins.get(auth.type());
@@ -94,18 +96,45 @@ public final class WebSocketProber implements Prober {
         return;
       }
       Duration left = target.timeout().minusNanos(took);
-      Target rest = new Target(target.name(), target.url(), target.module(), target.labels(),
-          target.interval(), left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
-      ProbeRun run = new ProbeRun(rest, ar.result().module(), context, loop, channels, tls, fds,
-          ar.result().dialects(), promise);
-      run.preface("auth", took, login + " ok (tokens cached until expiry)");
-      run.start();
+      Target rest = target.withTimeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
+      run(rest, ar.result().module(), context, loop, ar.result().dialects(), promise,
+          run -> run.preface("auth", took, login + " ok (tokens cached until expiry)"));
     });
     return promise.future().onSuccess(r -> {
       if (r.result() == Result.AUTH_FAILED) {
         flow.invalidate(auth); // log in again next time: the token may have been revoked
       }
     });
+  }
+
+  /**
+   * Starts the probe's run; for a target with an origin URL, the origin's upgrade beside it
+   * ({@link OriginCheck}), on the same loop and by the same deadline. {@code promise} gets the
+   * run's result, with the origin's when there is one.
+   */
+  private void run(Target target, Module module, ContextInternal context, EventLoop loop,
+                   Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise, Consumer<ProbeRun> before) {
+    if (target.originUrl() == null) {
+      ProbeRun run = new ProbeRun(target, module, context, loop, channels, tls, fds, dialects, promise);
+      before.accept(run);
+      run.start();
+      return;
+    }
+    PromiseInternal<ProbeResult> pub = context.promise();
+    PromiseInternal<ProbeResult> origin = context.promise();
+    ProbeRun run = new ProbeRun(target, module, context, loop, channels, tls, fds, dialects, pub);
+    before.accept(run);
+    ProbeRun originRun = new ProbeRun(target.origin(), OriginCheck.module(module), context, loop, channels,
+        tls, fds, Dialects.of(Module.App.RAW, null), origin);
+    run.start();
+    originRun.start();
+    pub.future().onSuccess(r -> origin.future().onSuccess(o -> {
+      try {
+        promise.complete(OriginCheck.merge(target, module, r, o));
+      } catch (RuntimeException e) {
+        promise.complete(r); // the public probe's own result still stands
+      }
+    }));
   }
 
   /** See {@link Warmup}: a ClientHello written in memory with these settings. Blocking. */

@@ -172,7 +172,7 @@ final class ProbeEndpoint implements Handler<RoutingContext> {
     if (limit == null || limit.compareTo(target.timeout()) >= 0) {
       return target;
     }
-    return new Target(target.name(), target.url(), target.module(), target.labels(), target.interval(), limit);
+    return target.withTimeout(limit);
   }
 
   private static void text(RoutingContext rc, int status, String body) {

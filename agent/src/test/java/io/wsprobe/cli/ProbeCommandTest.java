@@ -36,4 +36,12 @@ class ProbeCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("wsprobe probe: --ping-interval: 1s must be below the hold duration 1s");
   }
+
+  @Test
+  void anOriginUrlMustBeAWebSocketUrlAndIsNotEchoed() {
+    Run r = run("probe", "ws://127.0.0.1:1/app", "--origin-url", "https://app.internal:3000/app?token=s3cret");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("wsprobe probe: --origin-url: URL scheme must be ws or wss, got 'https' (use wss://)")
+        .doesNotContain("s3cret");
+  }
 }

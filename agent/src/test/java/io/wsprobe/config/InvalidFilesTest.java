@@ -168,6 +168,8 @@ class InvalidFilesTest {
                   + "and 1000, got 5000"),
           arguments("invalid-targets-not-list.yml",
               "invalid-targets-not-list.yml:2: targets: expected a list, got a mapping"),
+          arguments("invalid-target-origin-url.yml",
+              "invalid-target-origin-url.yml:4: targets[0].origin_url: scheme must be ws or wss, got http"),
           arguments("invalid-target-missing-url.yml",
               "invalid-target-missing-url.yml:2: targets[0].url: missing required key"),
           arguments("invalid-target-empty-name.yml",

@@ -142,7 +142,7 @@ class TargetFileSetTest {
           file + ":3: [0].module: unknown module \"nope\" (known: default, echo)",
           file + ":4: [1].name: duplicate target name \"a\" (first at [0])",
           file + ":4: [1].url: missing required key",
-          file + ":5: [1].adress: unknown key (known: name, url, module, labels, interval, timeout)",
+          file + ":5: [1].adress: unknown key (known: name, url, origin_url, module, labels, interval, timeout)",
           file + ":6: [2]: expected a mapping, got a string");
     }
 

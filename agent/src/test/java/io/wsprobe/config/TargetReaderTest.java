@@ -46,6 +46,64 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TargetReaderTest {
 
   @Nested
+  class OriginUrl {
+
+    @Test
+    void isReadWithTheTarget() throws Exception {
+      Config config = parse("""
+          targets:
+            - name: hops
+              url: wss://docs.example.com/collab
+              origin_url: ws://docmost.internal:3000/collab
+            - name: plain
+              url: wss://docs.example.com/collab
+          """);
+
+      assertThat(config.targets().get(0).originUrl()).isEqualTo(URI.create("ws://docmost.internal:3000/collab"));
+      assertThat(config.targets().get(0).origin().url()).isEqualTo(URI.create("ws://docmost.internal:3000/collab"));
+      assertThat(config.targets().get(0).origin().originUrl()).isNull();
+      assertThat(config.targets().get(1).originUrl()).isNull();
+    }
+
+    @Test
+    void mustBeAWebSocketUrlNamingFieldAndLine() {
+      assertThat(errors("""
+          targets:
+            - name: hops
+              url: wss://docs.example.com/collab
+              origin_url: https://docmost.internal/collab
+            - name: empty
+              url: wss://docs.example.com/collab
+              origin_url: ""
+          """)).containsExactly(
+          "test.yml:4: targets[0].origin_url: scheme must be ws or wss, got https",
+          "test.yml:7: targets[1].origin_url: must not be empty");
+    }
+
+    @Test
+    void mustNotBeThePublicUrl() {
+      assertThat(errors("""
+          targets:
+            - name: hops
+              url: wss://docs.example.com/collab
+              origin_url: wss://docs.example.com/collab
+          """)).containsExactly("test.yml:4: targets[0].origin_url: is the same as url: set the app's own"
+          + " address, behind the proxies (e.g. ws://app:3000/collab)");
+    }
+
+    @Test
+    void keepsNoCredentialsInTheUrl() {
+      assertThat(errors("""
+          targets:
+            - name: hops
+              url: wss://docs.example.com/collab
+              origin_url: ws://user:hunter2@docmost.internal/collab
+          """)).singleElement().asString().startsWith("test.yml:4: targets[0].origin_url: ")
+          .doesNotContain("hunter2");
+    }
+  }
+
+  @Nested
   class TargetsSection {
 
     @Test

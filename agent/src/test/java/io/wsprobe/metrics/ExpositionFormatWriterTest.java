@@ -187,4 +187,35 @@ class ExpositionFormatWriterTest {
     assertThat(text).doesNotContain("wsprobe_proxy_connect_status_code{module=\"default\"",
         "phase=\"dns\",target=\"out\"", "phase=\"proxy_connect\",target=\"direct\"");
   }
+
+  /** A target with origin_url exports the origin's upgrade, as it last went; one without, nothing. */
+  @Test
+  void targetsWithAnOriginExportItsUpgrade() throws Exception {
+    Config config = io.wsprobe.config.ConfigLoader.parse("""
+        targets:
+          - { name: hops, url: "wss://docs.example/collab", origin_url: "ws://10.0.0.9:3000/collab" }
+          - { name: plain, url: "wss://docs.example/collab" }
+        """, "origin.yml", java.nio.file.Path.of("."), n -> null);
+    ProbeMetrics metrics = new ProbeMetrics(config);
+    Target hops = config.targets().get(0);
+    TargetSeries series = metrics.register(hops, config.moduleOf(hops));
+    metrics.register(config.targets().get(1), config.moduleOf(config.targets().get(1)));
+    TextOut before = new TextOut(16);
+    metrics.writeTo(before, ExpositionFormats.TEXT);
+    assertThat(before.toString()).contains("wsprobe_origin_upgrade_success{module=\"default\",target=\"hops\"} 0.0\n");
+
+    series.record(io.wsprobe.prober.ProbeResult.builder(io.wsprobe.prober.Result.UPGRADE_REJECTED).statusCode(426)
+        .origin(new io.wsprobe.prober.OriginUpgrade(io.wsprobe.prober.Result.SUCCESS, 101, "")).build(), 1L);
+    TextOut up = new TextOut(16);
+    metrics.writeTo(up, ExpositionFormats.TEXT);
+    assertThat(up.toString()).contains("# TYPE wsprobe_origin_upgrade_success gauge\n",
+        "wsprobe_origin_upgrade_success{module=\"default\",target=\"hops\"} 1.0\n")
+        .doesNotContain("wsprobe_origin_upgrade_success{module=\"default\",target=\"plain\"}");
+
+    series.record(io.wsprobe.prober.ProbeResult.builder(io.wsprobe.prober.Result.UPGRADE_REJECTED).statusCode(502)
+        .origin(new io.wsprobe.prober.OriginUpgrade(io.wsprobe.prober.Result.CONNECT_REFUSED, 0, "refused")).build(), 2L);
+    TextOut down = new TextOut(16);
+    metrics.writeTo(down, ExpositionFormats.TEXT);
+    assertThat(down.toString()).contains("wsprobe_origin_upgrade_success{module=\"default\",target=\"hops\"} 0.0\n");
+  }
 }
