@@ -186,6 +186,16 @@ class AgentTest {
   }
 
   @Test
+  void anAgentWhoseStartFailedStopsCleanly() throws Exception {
+    Path bad = dir.resolve("bad.yml");
+    Files.writeString(bad, "global:\n  interval: often\n");
+    Agent failed = new Agent(vertx, () -> ConfigLoader.load(bad), "127.0.0.1:0", null);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> failed.start().await())
+        .hasMessageContaining("global.interval");
+    failed.stop().await(); // threw a NullPointerException: nothing had been made to stop
+  }
+
+  @Test
   void aBadReloadKeepsTheRunningConfig() throws Exception {
     awaitMetrics(b -> b.contains("target=\"gone-later\",team=\"\"} 1.0"));
     Files.writeString(file, config("""

@@ -311,9 +311,15 @@ public final class Agent {
         watcher.close();
       }
     }
-    scheduler.stop();
-    return web.close().eventually(() -> {
-      metrics.close();
+    // after a start that failed half-way (a bad config, a port in use), only what was made is stopped
+    if (scheduler != null) {
+      scheduler.stop();
+    }
+    Future<Void> closed = web != null ? web.close() : Future.succeededFuture();
+    return closed.eventually(() -> {
+      if (metrics != null) {
+        metrics.close();
+      }
       return Future.succeededFuture();
     });
   }
