@@ -3,6 +3,7 @@ package io.wsprobe.metrics;
 import io.netty.util.NetUtil;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
+import io.wsprobe.prober.Hop;
 import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
@@ -28,6 +29,7 @@ public final class TargetSeries {
   final byte[] labels;
   final byte[] infoLabels;
   private final byte[][] resultLabels = new byte[Result.values().length][];
+  private final byte[][] hopLabels = new byte[Hop.values().length][];
   final Map<Phase, byte[]> phaseLabels = new EnumMap<>(Phase.class);
   private final Histogram duration;
   private final Map<Phase, Histogram> phases = new EnumMap<>(Phase.class);
@@ -42,6 +44,8 @@ public final class TargetSeries {
   private double success;
   private long statusCode;
   private long proxyStatusCode;
+  /** The hop the latest answer that named one came through: a probe that got no answer keeps it. */
+  private Hop hop = Hop.UNKNOWN;
   private long lastProbeMillis;
   private long holdSurvivedNanos = -1;
   private long certExpiryMillis;
@@ -121,6 +125,14 @@ public final class TargetSeries {
     return resultLabels[result];
   }
 
+  /** Rendered when the hop is first named: a target sees one or two of them. */
+  synchronized byte[] hopLabels(Hop hop) {
+    if (hopLabels[hop.ordinal()] == null) {
+      hopLabels[hop.ordinal()] = with("hop", hop.label());
+    }
+    return hopLabels[hop.ordinal()];
+  }
+
   public synchronized void record(ProbeResult r, long endEpochMillis) {
     success = r.success() ? 1 : 0;
     int result = r.result().ordinal();
@@ -134,6 +146,9 @@ public final class TargetSeries {
     });
     statusCode = r.statusCode();
     proxyStatusCode = r.proxyStatusCode();
+    if (r.hop() != Hop.UNKNOWN) {
+      hop = r.hop();
+    }
     if (rtt != null) {
       for (long nanos : r.rttNanos()) {
         rtt.observe(nanos);
@@ -170,11 +185,11 @@ public final class TargetSeries {
     phases.forEach((p, h) -> phaseCopies.put(p, h.copy()));
     return new Snapshot(this, success, statusCode, lastProbeMillis, holds ? holdSurvivedNanos : -1,
         certExpiryMillis, broadcastMissing, results.clone(), skipped, duration.copy(), phaseCopies,
-        rtt == null ? null : rtt.copy(), broadcast == null ? null : broadcast.copy(), proxyStatusCode);
+        rtt == null ? null : rtt.copy(), broadcast == null ? null : broadcast.copy(), proxyStatusCode, hop);
   }
 
   record Snapshot(TargetSeries series, double success, long statusCode, long lastProbeMillis,
                   long holdSurvivedNanos, long certExpiryMillis, long broadcastMissing, long[] results,
                   long skipped, Histogram duration, Map<Phase, Histogram> phases, Histogram rtt,
-                  Histogram broadcast, long proxyStatusCode) {}
+                  Histogram broadcast, long proxyStatusCode, Hop hop) {}
 }

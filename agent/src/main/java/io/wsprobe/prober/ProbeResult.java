@@ -28,6 +28,8 @@ import java.util.Map;
  *                        or the probe failed before the marker was sent
  * @param proxyStatusCode the forward proxy's HTTP status for CONNECT, 0 when none came or the
  *                        module has no proxy
+ * @param hop             the proxy or CDN the upgrade answer named ({@link HopRecogniser}),
+ *                        {@link Hop#UNKNOWN} when it named none or no answer came
  *
  * <p>Build one with {@link #builder}: every field not set keeps the value a probe that did
  * nothing would have.
@@ -36,16 +38,27 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
                           Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                           long holdSurvivedNanos, Instant certNotAfter, int closeCode,
                           String closeReason, String answer, List<Long> broadcastDelaysNanos,
-                          int broadcastMissing, Trace trace, int proxyStatusCode) {
+                          int broadcastMissing, Trace trace, int proxyStatusCode, Hop hop) {
 
-  /** A result of a probe without a forward proxy. */
+  /** A result whose answer named no hop. */
+  public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
+                     Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
+                     long holdSurvivedNanos, Instant certNotAfter, int closeCode,
+                     String closeReason, String answer, List<Long> broadcastDelaysNanos,
+                     int broadcastMissing, Trace trace, int proxyStatusCode) {
+    this(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos, holdSurvivedNanos,
+        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
+        proxyStatusCode, Hop.UNKNOWN);
+  }
+
+  /** A result of a probe without a forward proxy, whose answer named no hop. */
   public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
                      Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                      long holdSurvivedNanos, Instant certNotAfter, int closeCode,
                      String closeReason, String answer, List<Long> broadcastDelaysNanos,
                      int broadcastMissing, Trace trace) {
     this(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos, holdSurvivedNanos,
-        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace, 0);
+        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace, 0, Hop.UNKNOWN);
   }
 
   public boolean success() {
@@ -78,6 +91,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
     private int broadcastMissing = -1;
     private Trace trace;
     private int proxyStatusCode;
+    private Hop hop = Hop.UNKNOWN;
 
     private Builder(Result result) {
       this.result = result;
@@ -154,6 +168,11 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return this;
     }
 
+    public Builder hop(Hop hop) {
+      this.hop = hop;
+      return this;
+    }
+
     public Builder trace(Trace trace) {
       this.trace = trace;
       return this;
@@ -163,7 +182,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return new ProbeResult(result, detail, diagnosis, durationNanos,
           phases == null ? emptyPhases() : phases, statusCode, rttNanos, holdSurvivedNanos,
           certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
-          proxyStatusCode);
+          proxyStatusCode, hop);
     }
   }
 }
