@@ -18,7 +18,8 @@ public enum Hop {
   APACHE("Apache", """
       In Apache 2.4.47 or later, the ProxyPass of this path needs upgrade=websocket:
           ProxyPass "/path" "http://app:port/path" upgrade=websocket timeout=3600
-      Older Apache: LoadModule proxy_wstunnel_module and ProxyPass "/path" "ws://app:port/path".""",
+      Older Apache: mod_proxy_wstunnel (LoadModule proxy_wstunnel_module) and
+          ProxyPass "/path" "ws://app:port/path\"""",
       "Apache's Timeout or ProxyTimeout (60s by default): set timeout=3600 on the ProxyPass"),
   HAPROXY("HAProxy", """
       HAProxy forwards upgrades by itself: remove any `http-request del-header Upgrade` or
