@@ -48,6 +48,7 @@ class HopProxyTest {
   static Varnish varnishPipe;
   static Caddy caddy;
   static Nginx nginxBroken;
+  static Nginx nginxShortTimeout;
 
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
@@ -62,6 +63,8 @@ class HopProxyTest {
     varnishPipe = add(Varnish.start(dir(dir, "varnish-pipe"), Varnish.pipeVcl(ws.port())));
     caddy = add(Caddy.reverseProxy(dir(dir, "caddy"), ws.port()));
     nginxBroken = add(Nginx.start(dir(dir, "nginx-broken"), Nginx.proxyWithoutUpgrade(ws.port())));
+    nginxShortTimeout = add(Nginx.start(dir(dir, "nginx-short"),
+        Nginx.proxyWithUpgrade(ws.port()).replace("proxy_http_version", "proxy_read_timeout 1s;\n      proxy_http_version")));
   }
 
   static Path dir(Path root, String name) throws Exception {
@@ -99,13 +102,17 @@ class HopProxyTest {
   }
 
   static ProbeResult probe(String url, String module) throws Exception {
+    return probe(url, module, "3s");
+  }
+
+  static ProbeResult probe(String url, String module, String timeout) throws Exception {
     Config c = ConfigLoader.parse("modules:\n  m:\n" + module.indent(4) + """
         targets:
           - name: t
             url: %s
             module: m
-            timeout: 3s
-        """.formatted(url), "test.yml", Path.of("."), n -> null);
+            timeout: %s
+        """.formatted(url, timeout), "test.yml", Path.of("."), n -> null);
     Target t = c.targets().get(0);
     return prober.probe(t, c.moduleOf(t)).await();
   }
@@ -227,6 +234,21 @@ class HopProxyTest {
           .contains("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
               "proxy_set_header Connection \"upgrade\";", "proxy_read_timeout 3600s;")
           .doesNotContain("upgrade=websocket", "Apache");
+    }
+  }
+
+  @Nested
+  class NginxWithAShortReadTimeout {
+
+    @Test
+    void anIdleCutNamesNginxsReadTimeout() throws Exception {
+      ProbeResult r = probe("ws://127.0.0.1:" + nginxShortTimeout.port() + "/echo", """
+          hold: { duration: 3s }
+          """, "6s");
+      assertResult(r, Result.IDLE_CUT);
+      assertThat(r.hop()).isEqualTo(Hop.NGINX);
+      assertThat(r.diagnosis()).startsWith("Answered through nginx (Server: nginx")
+          .contains("nginx's proxy_read_timeout (60s by default)", "The idle session was cut before the hold ended");
     }
   }
 
