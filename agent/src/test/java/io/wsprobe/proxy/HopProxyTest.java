@@ -14,6 +14,7 @@ import io.wsprobe.prober.Result;
 import io.wsprobe.prober.WebSocketProber;
 import io.wsprobe.support.Apache;
 import io.wsprobe.support.Caddy;
+import io.wsprobe.support.HAProxy;
 import io.wsprobe.support.Nginx;
 import io.wsprobe.support.NodeServer;
 import io.wsprobe.support.Varnish;
@@ -49,6 +50,8 @@ class HopProxyTest {
   static Caddy caddy;
   static Nginx nginxBroken;
   static Nginx nginxShortTimeout;
+  static Nginx nginxNoBackend;
+  static HAProxy haproxyNoBackend;
 
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
@@ -63,6 +66,26 @@ class HopProxyTest {
     varnishPipe = add(Varnish.start(dir(dir, "varnish-pipe"), Varnish.pipeVcl(ws.port())));
     caddy = add(Caddy.reverseProxy(dir(dir, "caddy"), ws.port()));
     nginxBroken = add(Nginx.start(dir(dir, "nginx-broken"), Nginx.proxyWithoutUpgrade(ws.port())));
+    // nothing listens on the backend port: the proxies answer with their own error pages
+    int nobody = Nginx.freePort();
+    nginxNoBackend = add(Nginx.start(dir(dir, "nginx-no-backend"), Nginx.proxyWithUpgrade(nobody)));
+    Path haproxyDir = dir(dir, "haproxy-no-backend");
+    int haproxyPort = Nginx.freePort();
+    Files.writeString(haproxyDir.resolve("haproxy.cfg"), """
+        defaults
+            mode http
+            retries 0
+            timeout connect 1s
+            timeout client 5s
+            timeout server 5s
+        frontend web
+            bind 127.0.0.1:%d
+            default_backend app
+        backend app
+            server app 127.0.0.1:%d
+        """.formatted(haproxyPort, nobody));
+    haproxyNoBackend = add(HAProxy.start(haproxyDir.resolve("haproxy.cfg"), java.util.Map.of(), haproxyPort,
+        haproxyDir.resolve("haproxy.log")));
     nginxShortTimeout = add(Nginx.start(dir(dir, "nginx-short"),
         Nginx.proxyWithUpgrade(ws.port()).replace("proxy_http_version", "proxy_read_timeout 1s;\n      proxy_http_version")));
   }
@@ -249,6 +272,31 @@ class HopProxyTest {
       assertThat(r.hop()).isEqualTo(Hop.NGINX);
       assertThat(r.diagnosis()).startsWith("Answered through nginx (Server: nginx")
           .contains("nginx's proxy_read_timeout (60s by default)", "The idle session was cut before the hold ended");
+    }
+  }
+
+  /** With the app down, the proxy's own error page names it: HAProxy sends no Server header at all. */
+  @Nested
+  class ErrorPages {
+
+    @Test
+    void haproxysOwn503NamesHaproxy() throws Exception {
+      ProbeResult r = echo(haproxyNoBackend.port());
+      assertResult(r, Result.UPGRADE_REJECTED);
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.hop()).isEqualTo(Hop.HAPROXY);
+      assertThat(r.diagnosis()).startsWith("Answered through HAProxy (HAProxy's error page). Got HTTP 503 text/html"
+          + " instead of 101: the upgrade was refused. The proxy could not reach the app behind it");
+      assertThat(r.trace().render()).contains("No server is available to handle this request.");
+    }
+
+    @Test
+    void nginxsOwn502NamesNginx() throws Exception {
+      ProbeResult r = echo(nginxNoBackend.port());
+      assertResult(r, Result.UPGRADE_REJECTED);
+      assertThat(r.statusCode()).isEqualTo(502);
+      assertThat(r.hop()).isEqualTo(Hop.NGINX);
+      assertThat(r.diagnosis()).startsWith("Answered through nginx (nginx's error page). Got HTTP 502 text/html");
     }
   }
 
