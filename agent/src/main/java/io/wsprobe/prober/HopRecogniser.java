@@ -91,7 +91,8 @@ public final class HopRecogniser {
     if (byServer != null) {
       return evidence(headers, byServer, "Server", null);
     }
-    if (headers.contains("X-Cache")) {
+    // Squid sends X-Cache too: a proxy outside the list, not a CDN
+    if (headers.contains("X-Cache") && !via.contains("squid") && !server.startsWith("squid")) {
       return evidence(headers, Hop.CDN, "X-Cache", null);
     }
     return Seen.UNKNOWN;

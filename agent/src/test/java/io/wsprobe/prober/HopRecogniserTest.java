@@ -97,7 +97,11 @@ class HopRecogniserTest {
         Arguments.of("the ws library's 426, no proxy",
             headers("Content-Type: text/plain", "Connection: close"), "Upgrade Required", Hop.UNKNOWN, ""),
         Arguments.of("Squid's Via is not in the list",
-            headers("Server: squid/5.7", "Via: 1.1 proxy (squid/5.7)"), "", Hop.UNKNOWN, ""));
+            headers("Server: squid/5.7", "Via: 1.1 proxy (squid/5.7)", "X-Cache: MISS from proxy"), "",
+            Hop.UNKNOWN, ""),
+        Arguments.of("Squid as a reverse proxy, the app's Server passed through",
+            headers("Server: Express", "Via: 1.1 proxy (squid/5.7)", "X-Cache: MISS from proxy"), "",
+            Hop.UNKNOWN, ""));
   }
 
   @ParameterizedTest(name = "{0}")

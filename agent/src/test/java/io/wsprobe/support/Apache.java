@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * A real Apache httpd 2.4 (the Debian package apache2) run by a test on loopback as a reverse
  * proxy, with a minimal config of its own (no /etc/apache2). Fails, never skips, when Apache is
- * missing: {@code scripts/test} installs it.
+ * missing: {@code scripts/test} installs it. The modules are loaded from where the Debian package
+ * puts them ({@code /usr/lib/apache2/modules}, which {@code apache2 -V} does not tell).
  */
 public final class Apache implements AutoCloseable {
 
