@@ -105,7 +105,7 @@ class AgentTest {
   @Test
   void exportsTheProbeResultsWithTheirLabels() throws Exception {
     String m = awaitMetrics(b -> b.contains("wsprobe_probe_success{location=\"test-lab\",module=\"echo\",target=\"app-collab\",team=\"docs\"} 1.0")
-        && b.contains("target=\"gone-later\",team=\"\"} 1.0"));
+        && b.contains("wsprobe_probe_success{location=\"test-lab\",module=\"default\",target=\"gone-later\",team=\"\"} 1.0"));
     assertThat(m).contains(
         "wsprobe_probes_total{location=\"test-lab\",module=\"echo\",result=\"success\",target=\"app-collab\",team=\"docs\"}",
         "wsprobe_upgrade_status_code{location=\"test-lab\",module=\"echo\",target=\"app-collab\",team=\"docs\"} 101.0",
@@ -197,7 +197,7 @@ class AgentTest {
 
   @Test
   void aBadReloadKeepsTheRunningConfig() throws Exception {
-    awaitMetrics(b -> b.contains("target=\"gone-later\",team=\"\"} 1.0"));
+    awaitMetrics(b -> b.contains("wsprobe_probe_success{location=\"test-lab\",module=\"default\",target=\"gone-later\",team=\"\"} 1.0"));
     Files.writeString(file, config("""
           - name: broken
             url: http://127.0.0.1:1/

@@ -13,6 +13,7 @@ enum OnDemandFamily {
   DURATION(ProbeFamily.DURATION.metricName(), "Duration of the whole probe"),
   PHASE_DURATION(ProbeFamily.PHASE_DURATION.metricName(), "Duration of each phase the probe completed"),
   UPGRADE_STATUS(ProbeFamily.UPGRADE_STATUS.metricName(), ProbeFamily.UPGRADE_STATUS.help()),
+  UPGRADE_HOP(ProbeFamily.UPGRADE_HOP.metricName(), "The proxy or CDN the upgrade answer came through (hop label)"),
   PROXY_STATUS(ProbeFamily.PROXY_STATUS.metricName(), "HTTP status of the forward proxy's answer to CONNECT"),
   MESSAGE_RTT(ProbeFamily.MESSAGE_RTT.metricName(), "The slowest message round trip of the probe"),
   BROADCAST_DELAY(ProbeFamily.BROADCAST_DELAY.metricName(),

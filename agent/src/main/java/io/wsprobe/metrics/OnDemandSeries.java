@@ -28,6 +28,8 @@ final class OnDemandSeries {
       }
     }
     gauge(out, format, OnDemandFamily.UPGRADE_STATUS, r.statusCode());
+    format.header(out, OnDemandFamily.UPGRADE_HOP);
+    labelled(out, OnDemandFamily.UPGRADE_HOP, "hop", r.hop().label(), 1);
     if (r.proxyStatusCode() > 0) {
       gauge(out, format, OnDemandFamily.PROXY_STATUS, r.proxyStatusCode());
     }

@@ -16,6 +16,8 @@ public enum ProbeFamily {
   PHASE_DURATION("wsprobe_phase_duration_seconds", Type.HISTOGRAM, "Duration of each probe phase"),
   UPGRADE_STATUS("wsprobe_upgrade_status_code", Type.GAUGE,
       "HTTP status of the last upgrade answer (101 ok, 0 none)"),
+  UPGRADE_HOP("wsprobe_upgrade_hop_info", Type.GAUGE,
+      "The proxy or CDN the latest upgrade answer that named one came through (hop label; unknown until one does)"),
   PROXY_STATUS("wsprobe_proxy_connect_status_code", Type.GAUGE,
       "HTTP status of the forward proxy's last answer to CONNECT (200 ok, 0 none)"),
   ORIGIN_UPGRADE_SUCCESS("wsprobe_origin_upgrade_success", Type.GAUGE,

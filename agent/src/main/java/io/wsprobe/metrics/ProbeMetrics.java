@@ -110,6 +110,10 @@ public final class ProbeMetrics {
       }
     }
     gauges(out, format, ProbeFamily.UPGRADE_STATUS, all, s -> true, s -> s.statusCode());
+    format.header(out, ProbeFamily.UPGRADE_HOP);
+    for (TargetSeries.Snapshot s : all) {
+      sample(out, ProbeFamily.UPGRADE_HOP.sample, s.series().hopLabels(s.hop()), 1.0);
+    }
     gauges(out, format, ProbeFamily.PROXY_STATUS, all, s -> s.series().proxied, s -> s.proxyStatusCode());
     gauges(out, format, ProbeFamily.ORIGIN_UPGRADE_SUCCESS, all, s -> s.series().hasOrigin,
         s -> s.originSuccess());

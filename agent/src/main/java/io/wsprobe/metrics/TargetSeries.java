@@ -3,6 +3,7 @@ package io.wsprobe.metrics;
 import io.netty.util.NetUtil;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
+import io.wsprobe.prober.Hop;
 import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
@@ -28,6 +29,7 @@ public final class TargetSeries {
   final byte[] labels;
   final byte[] infoLabels;
   private final byte[][] resultLabels = new byte[Result.values().length][];
+  private final byte[][] hopLabels = new byte[Hop.values().length][];
   final Map<Phase, byte[]> phaseLabels = new EnumMap<>(Phase.class);
   private final Histogram duration;
   private final Map<Phase, Histogram> phases = new EnumMap<>(Phase.class);
@@ -45,6 +47,8 @@ public final class TargetSeries {
   private long statusCode;
   private long proxyStatusCode;
   private double originSuccess;
+  /** The hop the latest answer that named one came through: a probe that got no answer keeps it. */
+  private Hop hop = Hop.UNKNOWN;
   private long lastProbeMillis;
   private long holdSurvivedNanos = -1;
   private long certExpiryMillis;
@@ -125,6 +129,14 @@ public final class TargetSeries {
     return resultLabels[result];
   }
 
+  /** Rendered when the hop is first named: a target sees one or two of them. */
+  synchronized byte[] hopLabels(Hop hop) {
+    if (hopLabels[hop.ordinal()] == null) {
+      hopLabels[hop.ordinal()] = with("hop", hop.label());
+    }
+    return hopLabels[hop.ordinal()];
+  }
+
   public synchronized void record(ProbeResult r, long endEpochMillis) {
     success = r.success() ? 1 : 0;
     int result = r.result().ordinal();
@@ -140,6 +152,9 @@ public final class TargetSeries {
     proxyStatusCode = r.proxyStatusCode();
     if (r.origin() != null) {
       originSuccess = r.origin().upgraded() ? 1 : 0;
+    }
+    if (r.hop() != Hop.UNKNOWN) {
+      hop = r.hop();
     }
     if (rtt != null) {
       for (long nanos : r.rttNanos()) {
@@ -178,11 +193,11 @@ public final class TargetSeries {
     return new Snapshot(this, success, statusCode, lastProbeMillis, holds ? holdSurvivedNanos : -1,
         certExpiryMillis, broadcastMissing, results.clone(), skipped, duration.copy(), phaseCopies,
         rtt == null ? null : rtt.copy(), broadcast == null ? null : broadcast.copy(), proxyStatusCode,
-        originSuccess);
+        originSuccess, hop);
   }
 
   record Snapshot(TargetSeries series, double success, long statusCode, long lastProbeMillis,
                   long holdSurvivedNanos, long certExpiryMillis, long broadcastMissing, long[] results,
                   long skipped, Histogram duration, Map<Phase, Histogram> phases, Histogram rtt,
-                  Histogram broadcast, long proxyStatusCode, double originSuccess) {}
+                  Histogram broadcast, long proxyStatusCode, double originSuccess, Hop hop) {}
 }

@@ -23,6 +23,35 @@ public final class Diagnosis {
    * @param contentType Content-Type of a non-101 answer, or null
    */
   public static String of(Result result, int status, String contentType, String detail) {
+    return of(result, status, contentType, detail, HopRecogniser.Seen.UNKNOWN);
+  }
+
+  /**
+   * As {@link #of(Result, int, String, String)}; when the answer named its {@code hop}, an
+   * upgrade that did not pass and an idle session cut lead with that proxy's fix.
+   */
+  public static String of(Result result, int status, String contentType, String detail,
+                          HopRecogniser.Seen hop) {
+    String generic = generic(result, status, contentType, detail);
+    if (hop.hop() == Hop.UNKNOWN) {
+      return generic;
+    }
+    String through = "Answered through " + hop.hop().shown()
+        + (hop.evidence().isEmpty() ? "" : " (" + hop.evidence() + ")");
+    return switch (result) {
+      case UPGRADE_IGNORED -> through + ", which did not pass the upgrade on.\n" + hop.hop().upgradeFix()
+          + "\n" + generic.substring(0, generic.indexOf('\n'));
+      case UPGRADE_REJECTED -> switch (status) {
+        case 400, 404, 405, 426 -> through + ", which did not pass the upgrade on.\n"
+            + hop.hop().upgradeFix() + "\n" + generic.substring(0, generic.indexOf('\n'));
+        default -> through + ". " + generic;
+      };
+      case IDLE_CUT -> through + ": " + hop.hop().idleHint() + ".\n" + generic;
+      default -> generic;
+    };
+  }
+
+  private static String generic(Result result, int status, String contentType, String detail) {
     String ct = contentType == null || contentType.isEmpty() ? "" : " " + contentType;
     return switch (result) {
       case SUCCESS -> "";

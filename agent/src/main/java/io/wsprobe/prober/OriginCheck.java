@@ -46,8 +46,11 @@ final class OriginCheck {
     if (!UPGRADE_FAILURES.contains(pub.result())) {
       return pub.withOrigin(o, pub.detail(), pub.diagnosis());
     }
+    // the hop the public answer named is the one that drops it (the first proxy that answered
+    // without passing the upgrade on writes its own headers or error page)
+    String through = pub.hop() == Hop.UNKNOWN ? "" : " (the answer came through " + pub.hop().shown() + ")";
     String detail = pub.detail() + (o.upgraded()
-        ? "; origin_url upgrades: a proxy between the public URL and the origin drops the upgrade"
+        ? "; origin_url upgrades: a proxy between the public URL and the origin drops the upgrade" + through
         : "; origin_url fails too (" + o.result().label() + "): the app itself refuses the upgrade");
     String hop = Diagnosis.origin(shown, o.upgraded(), o.result(), o.detail());
     return pub.withOrigin(o, detail, o.upgraded() ? hop + "\n" + pub.diagnosis() : hop);

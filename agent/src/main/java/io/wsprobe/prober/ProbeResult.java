@@ -28,6 +28,8 @@ import java.util.Map;
  *                        or the probe failed before the marker was sent
  * @param proxyStatusCode the forward proxy's HTTP status for CONNECT, 0 when none came or the
  *                        module has no proxy
+ * @param hop             the proxy or CDN the upgrade answer named ({@link HopRecogniser}),
+ *                        {@link Hop#UNKNOWN} when it named none or no answer came
  * @param origin          the direct upgrade of the target's origin_url beside the probe, or null
  *                        when the target has none
  *
@@ -38,7 +40,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
                           Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                           long holdSurvivedNanos, Instant certNotAfter, int closeCode,
                           String closeReason, String answer, List<Long> broadcastDelaysNanos,
-                          int broadcastMissing, Trace trace, int proxyStatusCode,
+                          int broadcastMissing, Trace trace, int proxyStatusCode, Hop hop,
                           OriginUpgrade origin) {
 
   /** A result of a probe of a target without an origin URL. */
@@ -46,20 +48,31 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
                      Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                      long holdSurvivedNanos, Instant certNotAfter, int closeCode,
                      String closeReason, String answer, List<Long> broadcastDelaysNanos,
+                     int broadcastMissing, Trace trace, int proxyStatusCode, Hop hop) {
+    this(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos, holdSurvivedNanos,
+        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
+        proxyStatusCode, hop, null);
+  }
+
+  /** A result whose answer named no hop. */
+  public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
+                     Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
+                     long holdSurvivedNanos, Instant certNotAfter, int closeCode,
+                     String closeReason, String answer, List<Long> broadcastDelaysNanos,
                      int broadcastMissing, Trace trace, int proxyStatusCode) {
     this(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos, holdSurvivedNanos,
         certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
-        proxyStatusCode, null);
+        proxyStatusCode, Hop.UNKNOWN);
   }
 
-  /** A result of a probe without a forward proxy. */
+  /** A result of a probe without a forward proxy, whose answer named no hop. */
   public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
                      Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
                      long holdSurvivedNanos, Instant certNotAfter, int closeCode,
                      String closeReason, String answer, List<Long> broadcastDelaysNanos,
                      int broadcastMissing, Trace trace) {
     this(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos, holdSurvivedNanos,
-        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace, 0);
+        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace, 0, Hop.UNKNOWN);
   }
 
   public boolean success() {
@@ -70,7 +83,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
   ProbeResult withOrigin(OriginUpgrade origin, String detail, String diagnosis) {
     return new ProbeResult(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos,
         holdSurvivedNanos, certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos,
-        broadcastMissing, trace, proxyStatusCode, origin);
+        broadcastMissing, trace, proxyStatusCode, hop, origin);
   }
 
   public static Map<Phase, Long> emptyPhases() {
@@ -99,6 +112,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
     private int broadcastMissing = -1;
     private Trace trace;
     private int proxyStatusCode;
+    private Hop hop = Hop.UNKNOWN;
     private OriginUpgrade origin;
 
     private Builder(Result result) {
@@ -176,6 +190,11 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return this;
     }
 
+    public Builder hop(Hop hop) {
+      this.hop = hop;
+      return this;
+    }
+
     public Builder origin(OriginUpgrade origin) {
       this.origin = origin;
       return this;
@@ -190,7 +209,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return new ProbeResult(result, detail, diagnosis, durationNanos,
           phases == null ? emptyPhases() : phases, statusCode, rttNanos, holdSurvivedNanos,
           certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
-          proxyStatusCode, origin);
+          proxyStatusCode, hop, origin);
     }
   }
 }

@@ -121,13 +121,13 @@ final class ProbeRun implements Session.Owner {
     long duration = System.nanoTime() - startNanos;
     String contentType = s.answerHeaders == null ? null : s.answerHeaders.get(HttpHeaderNames.CONTENT_TYPE);
     String diagnosis = Diagnosis.of(result, s.status,
-        contentType == null ? null : contentType.split(";")[0].trim(), detail);
+        contentType == null ? null : contentType.split(";")[0].trim(), detail, s.hop);
     // a failure's words may quote the server, which may echo a secret; a success shows none
     boolean failed = result != Result.SUCCESS;
     return ProbeResult.builder(result)
         .detail(failed ? redactor.applyToReport(detail) : detail)
         .diagnosis(failed ? redactor.applyToReport(diagnosis) : diagnosis)
-        .durationNanos(duration).phases(s.phases).statusCode(s.status).proxyStatusCode(s.proxyStatus)
+        .durationNanos(duration).phases(s.phases).statusCode(s.status).proxyStatusCode(s.proxyStatus).hop(s.hop.hop())
         .rttNanos(s.rtts == null ? List.of() : List.copyOf(s.rtts))
         .holdSurvivedNanos(module.hold() == null ? -1 : Math.max(0, s.holdSurvived))
         .certNotAfter(s.certNotAfter).closeCode(s.closeCode)

@@ -78,6 +78,8 @@ final class Session implements Dialect.Wire {
   // what the upgrade answer said
   int status;
   HttpHeaders answerHeaders;
+  /** The proxy or CDN the upgrade answer names, once an answer came. */
+  HopRecogniser.Seen hop = HopRecogniser.Seen.UNKNOWN;
   /** The upgrade answer as text (for the trace, and for the result when it explains a failure). */
   Supplier<String> answerText = () -> "";
 

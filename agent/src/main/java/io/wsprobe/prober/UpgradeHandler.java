@@ -167,6 +167,7 @@ final class UpgradeHandler extends PhaseHandler {
       return;
     }
     traceAnswerHeaders(response);
+    recognise("");
     String upgradeHeader = answerHeaders.get(HttpHeaderNames.UPGRADE);
     if (upgradeHeader == null || !upgradeHeader.equalsIgnoreCase("websocket")) {
       s.end(Result.BAD_ACCEPT, "101 answer without 'Upgrade: websocket' (got " + upgradeHeader + ")");
@@ -199,6 +200,15 @@ final class UpgradeHandler extends PhaseHandler {
     Pipelines.websocket(s);
     s.trace.note(s.name + "session open" + (chosen == null ? "" : ", subprotocol " + chosen));
     s.upgraded();
+  }
+
+  /** Names the hop that answered, and says so in the trace when the answer shows one. */
+  private void recognise(String bodyText) {
+    Session s = session;
+    s.hop = HopRecogniser.recognise(s.answerHeaders, bodyText);
+    if (s.traced && s.hop.hop() != Hop.UNKNOWN) {
+      s.trace.note("answered through: " + s.hop.hop().shown() + " (" + s.hop.evidence() + ")");
+    }
   }
 
   private void traceAnswerHeaders(HttpResponse response) {
@@ -239,10 +249,12 @@ final class UpgradeHandler extends PhaseHandler {
     StringBuilder text = new StringBuilder();
     text.append(statusLine);
     appendHeaders(text, s.answerHeaders);
-    text.append("\n\n").append(ProbeText.printable(body, "(empty body)"));
+    String bodyText = ProbeText.printable(body, "");
+    text.append("\n\n").append(bodyText.isEmpty() ? "(empty body)" : bodyText);
     String answer = text.toString();
     s.answerText = () -> answer;
     s.trace.received(answer);
+    recognise(bodyText);
     String shortType = contentType == null ? "" : " " + contentType.split(";")[0].trim();
     if (s.status < 400) {
       s.end(Result.UPGRADE_IGNORED, "got HTTP " + s.status + shortType

@@ -2,6 +2,7 @@ package io.wsprobe.results;
 
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
+import io.wsprobe.prober.Hop;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
 import java.util.Map;
@@ -36,6 +37,9 @@ public final class ResultLog implements ResultSubscriber {
           .addKeyValue("previous", before == null ? "none" : before.label());
       if (!r.success()) {
         event = event.addKeyValue("status", r.statusCode()).addKeyValue("detail", r.detail());
+        if (r.hop() != Hop.UNKNOWN) {
+          event = event.addKeyValue("hop", r.hop().label());
+        }
         if (!r.answer().isEmpty()) {
           event = event.addKeyValue("answer", r.answer());
         }

@@ -3,6 +3,7 @@ package io.wsprobe.results;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
+import io.wsprobe.prober.Hop;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
 import java.util.Collection;
@@ -22,7 +23,12 @@ public final class StatusBoard implements ResultSubscriber {
    * trace would keep every target's last request and answer alive for a whole interval, which
    * at thousands of targets fills the old generation with dead probes.
    */
-  public record LastResult(Result result, String detail, long durationNanos) {
+  public record LastResult(Result result, String detail, long durationNanos, Hop hop) {
+    /** A result whose answer named no hop. */
+    public LastResult(Result result, String detail, long durationNanos) {
+      this(result, detail, durationNanos, Hop.UNKNOWN);
+    }
+
     public boolean success() {
       return result == Result.SUCCESS;
     }
@@ -45,7 +51,7 @@ public final class StatusBoard implements ResultSubscriber {
 
     @Override
     public void result(ProbeResult r) {
-      last = new LastResult(r.result(), r.detail(), r.durationNanos());
+      last = new LastResult(r.result(), r.detail(), r.durationNanos(), r.hop());
     }
 
     @Override

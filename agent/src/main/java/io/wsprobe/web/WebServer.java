@@ -19,6 +19,7 @@ import io.wsprobe.config.WebConfig;
 import io.wsprobe.metrics.ExpositionFormatWriter;
 import io.wsprobe.metrics.ExpositionFormats;
 import io.wsprobe.metrics.TextOut;
+import io.wsprobe.prober.Hop;
 import io.wsprobe.results.StatusBoard;
 import java.time.Duration;
 import java.time.Instant;
@@ -266,7 +267,9 @@ public final class WebServer {
           .append("</td><td>").append(esc(shownUrl(s.target()))).append("</td><td class=\"")
           .append(r == null ? "" : r.success() ? "ok" : "bad").append("\">")
           .append(r == null ? "pending" : r.result().label()).append("</td><td>")
-          .append(r == null ? "" : esc(r.detail())).append("</td><td>")
+          .append(r == null ? "" : esc(r.detail()))
+          .append(r == null || r.success() || r.hop() == Hop.UNKNOWN ? "" : " (through " + esc(r.hop().shown()) + ")")
+          .append("</td><td>")
           .append(r == null ? "" : String.format(java.util.Locale.ROOT, "%.1f ms", r.durationNanos() / 1e6))
           .append("</td><td><a href=\"probe?target=")
           .append(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8))

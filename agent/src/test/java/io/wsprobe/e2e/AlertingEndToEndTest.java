@@ -241,9 +241,9 @@ class AlertingEndToEndTest {
     JsonObject ann = alert.getJsonObject("annotations");
     assertThat(ann.getString("summary"))
         .isEqualTo("WebSocket upgrades are served as plain HTTP; a proxy is not forwarding Upgrade.");
-    // the page alone says which target, how it broke, and the proxy lines to add
+    // the page alone says which target, how it broke, which proxy, and the lines to add to it
     assertThat(ann.getString("description")).startsWith("broken (" + brokenUrl + ") from loopback: ")
-        .contains("HTTP 200 instead of 101 (result upgrade_ignored)",
+        .contains("HTTP 200 instead of 101 (result upgrade_ignored)", "The answer came through nginx; its fix:",
             "proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";");
     assertThat(ann.getString("runbook_url")).endsWith("alerts/runbook.md#wsprobeupgradeignored");
 

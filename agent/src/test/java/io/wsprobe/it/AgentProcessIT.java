@@ -92,6 +92,11 @@ class AgentProcessIT {
     }
   }
 
+  /** The target's last probe passed: its wsprobe_probe_success is 1 (other families end in "} 1.0" too). */
+  static boolean succeeded(String metrics, String target) {
+    return metrics.lines().anyMatch(l -> l.startsWith("wsprobe_probe_success{") && l.endsWith("target=\"" + target + "\"} 1.0"));
+  }
+
   static boolean any(List<String> lines, Predicate<String> p) {
     return lines.stream().anyMatch(p);
   }
@@ -128,7 +133,7 @@ class AgentProcessIT {
       int port = Nginx.freePort();
       List<String> lines = new CopyOnWriteArrayList<>();
       Process p = start(lines, "--config.file=" + file, "--web.listen-address=127.0.0.1:" + port, "--log.format=json");
-      await("first target probed", () -> metrics(port).contains("target=\"first\"} 1.0"), lines);
+      await("first target probed", () -> succeeded(metrics(port), "first"), lines);
 
       Files.writeString(file, "targets:\n  - name: broken\n    url: http://nowhere/\n");
       new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
@@ -141,7 +146,7 @@ class AgentProcessIT {
       new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
       await("second target probed", () -> {
         String m = metrics(port);
-        return m.contains("target=\"second\"} 1.0") && !m.contains("target=\"first\"")
+        return succeeded(m, "second") && !m.contains("target=\"first\"")
             && m.contains("wsprobe_config_last_reload_successful 1.0");
       }, lines);
       assertThat(lines).allMatch(l -> l.startsWith("{") && l.endsWith("}"));
@@ -182,7 +187,7 @@ class AgentProcessIT {
       int port = Nginx.freePort();
       List<String> lines = new CopyOnWriteArrayList<>();
       start(lines, "--config.file=" + file, "--web.listen-address=127.0.0.1:" + port, "--shard=1/2");
-      await("its share probed", () -> mine.stream().allMatch(n -> metrics(port).contains("target=\"" + n + "\"} 1.0")), lines);
+      await("its share probed", () -> mine.stream().allMatch(n -> succeeded(metrics(port), n)), lines);
       String m = metrics(port);
       assertThat(m.lines().filter(l -> l.startsWith("wsprobe_probe_success{")).count()).isEqualTo(mine.size());
       assertThat(m).contains("wsprobe_shard_info{shard=\"1\",shards=\"2\"} 1", "wsprobe_targets 10.0",

@@ -2,6 +2,7 @@ package io.wsprobe.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wsprobe.prober.Hop;
 import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
@@ -27,7 +28,7 @@ class OnDemandSeriesTest {
     phases.put(Phase.UPGRADE, 3_500_000L);
     ProbeResult r = ProbeResult.builder(Result.SUCCESS).durationNanos(12_500_000L).phases(phases).statusCode(101)
         .rttNanos(List.of(1_000_000L, 4_000_000L, 2_000_000L)).holdSurvivedNanos(5_000_000_000L)
-        .certNotAfter(Instant.ofEpochSecond(1_800_000_000L)).build();
+        .certNotAfter(Instant.ofEpochSecond(1_800_000_000L)).hop(Hop.CADDY).build();
     assertThat(written(ExpositionFormats.TEXT, r)).isEqualTo("""
         # HELP wsprobe_probe_success 1 if the probe passed every step, else 0
         # TYPE wsprobe_probe_success gauge
@@ -45,6 +46,9 @@ class OnDemandSeriesTest {
         # HELP wsprobe_upgrade_status_code HTTP status of the last upgrade answer (101 ok, 0 none)
         # TYPE wsprobe_upgrade_status_code gauge
         wsprobe_upgrade_status_code 101.0
+        # HELP wsprobe_upgrade_hop_info The proxy or CDN the upgrade answer came through (hop label)
+        # TYPE wsprobe_upgrade_hop_info gauge
+        wsprobe_upgrade_hop_info{hop="caddy"} 1.0
         # HELP wsprobe_message_rtt_seconds The slowest message round trip of the probe
         # TYPE wsprobe_message_rtt_seconds gauge
         wsprobe_message_rtt_seconds 0.004
@@ -73,6 +77,9 @@ class OnDemandSeriesTest {
         # TYPE wsprobe_upgrade_status_code gauge
         # HELP wsprobe_upgrade_status_code HTTP status of the last upgrade answer (101 ok, 0 none)
         wsprobe_upgrade_status_code 0.0
+        # TYPE wsprobe_upgrade_hop_info gauge
+        # HELP wsprobe_upgrade_hop_info The proxy or CDN the upgrade answer came through (hop label)
+        wsprobe_upgrade_hop_info{hop="unknown"} 1.0
         # EOF
         """);
   }

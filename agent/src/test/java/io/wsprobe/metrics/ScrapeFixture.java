@@ -3,6 +3,7 @@ package io.wsprobe.metrics;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigException;
 import io.wsprobe.config.ConfigLoader;
+import io.wsprobe.prober.Hop;
 import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
@@ -42,6 +43,10 @@ final class ScrapeFixture {
   }
 
   static ProbeResult result(Result result, int status, long nanos) {
+    return result(result, status, nanos, Hop.UNKNOWN);
+  }
+
+  static ProbeResult result(Result result, int status, long nanos, Hop hop) {
     Map<Phase, Long> phases = new EnumMap<>(Phase.class);
     phases.put(Phase.DNS, 1_000_000L);
     phases.put(Phase.CONNECT, 2_500_000L);
@@ -49,12 +54,13 @@ final class ScrapeFixture {
     phases.put(Phase.UPGRADE, nanos / 2);
     return new ProbeResult(result, "detail", "", nanos, phases, status, List.of(3_000_000L, 700_000_000L),
         4_200_000_000L, Instant.ofEpochSecond(1_900_000_000L), 1000, "", "", List.of(9_000_000L, 2_000_000_000L),
-        1, null);
+        1, null, 0, hop);
   }
 
   /** Feeds the fixed results: every family gets a value, {@code never} none. */
   static void record(java.util.function.BiConsumer<String, ProbeResult> record, Runnable skipByName) {
-    record.accept("by-name", result(Result.SUCCESS, 101, 120_000_000L));
+    // the hop named by the 101 stays while later answers name none
+    record.accept("by-name", result(Result.SUCCESS, 101, 120_000_000L, Hop.NGINX));
     record.accept("by-name", result(Result.UPGRADE_REJECTED, 403, 2_000_000_000L));
     record.accept("by-ip", result(Result.SUCCESS, 101, 4_000_000L));
     record.accept("held", result(Result.SUCCESS, 101, 5_100_000_000L));

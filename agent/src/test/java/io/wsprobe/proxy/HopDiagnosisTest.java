@@ -138,11 +138,13 @@ class HopDiagnosisTest {
     assertThat(r.statusCode()).isEqualTo(426); // ws answers the plain GET nginx made of it
     assertThat(r.origin().upgraded()).isTrue();
     assertThat(r.origin().statusCode()).isEqualTo(101);
+    assertThat(r.hop()).isEqualTo(io.wsprobe.prober.Hop.NGINX); // HAProxy passed nginx's answer on
     assertThat(r.detail()).isEqualTo("got HTTP 426 text/plain instead of 101;"
-        + " origin_url upgrades: a proxy between the public URL and the origin drops the upgrade");
+        + " origin_url upgrades: a proxy between the public URL and the origin drops the upgrade"
+        + " (the answer came through nginx)");
     assertThat(r.diagnosis()).startsWith("The app upgrades when asked directly (origin_url " + wsOrigin()
         + "), but not through the public URL: a proxy between the public URL and the origin drops the upgrade.")
-        .contains("proxy_set_header Upgrade $http_upgrade;");
+        .contains("Answered through nginx", "proxy_set_header Upgrade $http_upgrade;");
     assertThat(r.trace().render()).containsPattern("(?m)^origin +[0-9.]+ms  " + wsOrigin()
         + " upgraded \\(HTTP 101\\)$");
   }

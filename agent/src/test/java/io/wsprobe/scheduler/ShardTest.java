@@ -176,7 +176,8 @@ class ShardTest {
         agent.start().await();
         try {
           String m = await(agent, b -> probed(b).equals(mine)
-              && mine.stream().allMatch(n -> b.contains("target=\"" + n + "\"} 1.0")));
+              && mine.stream().allMatch(n -> b.lines().anyMatch(l -> l.startsWith("wsprobe_probe_success{")
+                  && l.endsWith("target=\"" + n + "\"} 1.0"))));
           assertThat(m).contains("wsprobe_shard_info{shard=\"1\",shards=\"2\"} 1\n",
               "wsprobe_targets 12.0", "wsprobe_shard_targets " + mine.size() + ".0");
           assertThat(agent.statusBoard().status()).extracting(s -> s.target().name())

@@ -1,5 +1,7 @@
 package io.wsprobe.support;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,11 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A server binary run by a test on a loopback port, with its output in {@code dir/output.log},
- * considered started once {@code readyPath} answers 200.
+ * considered started once {@code readyPath} answers 200 ({@link #start}) or once the port accepts
+ * connections ({@link #listening}, for proxies whose every path goes to a backend).
  */
 final class ServerProcess implements AutoCloseable {
 
@@ -43,6 +47,40 @@ final class ServerProcess implements AutoCloseable {
       throw e;
     }
     return server;
+  }
+
+  /** Started with {@code env} added to the environment, ready once {@code port} accepts a connection. */
+  static ServerProcess listening(String name, List<String> command, Map<String, String> env, Path dir, int port)
+      throws Exception {
+    Path log = dir.resolve("output.log");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    ServerProcess server = new ServerProcess(name, log, pb.start(), port);
+    try {
+      server.awaitListening(Duration.ofSeconds(20));
+    } catch (Exception | AssertionError e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void awaitListening(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + output());
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (java.io.IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    throw new IllegalStateException(name + " not listening on " + port + " after " + timeout.toSeconds()
+        + "s:\n" + output());
   }
 
   private void awaitReady(String path, Duration timeout) throws Exception {

@@ -9,6 +9,7 @@ import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.config.Redactor;
 import io.wsprobe.config.Target;
 import io.wsprobe.metrics.ExpositionFormatWriter;
+import io.wsprobe.prober.Hop;
 import io.wsprobe.prober.ProbeResult;
 import io.wsprobe.prober.Result;
 import io.wsprobe.prober.Trace;
@@ -217,6 +218,20 @@ class WebEndpointsTest {
           "<tr><td>a b&amp;c</td><td>default</td><td>ws://other.example/</td><td class=\"\">pending</td><td></td>"
               + "<td></td><td><a href=\"probe?target=a+b%26c\">probe now</a></td></tr>")
           .doesNotContain("t0ken");
+    }
+
+    @Test
+    void aFailureNamesTheHopItCameThrough() throws Exception {
+      Target app = config.targets().get(0);
+      board = List.of(new StatusBoard.TargetStatus(app, "chat", new StatusBoard.LastResult(Result.UPGRADE_REJECTED,
+          "got HTTP 426 text/plain instead of 101", 12_340_000L, Hop.VARNISH)));
+      assertThat(get("/", Map.of()).body()).contains(
+          "<td class=\"bad\">upgrade_rejected</td><td>got HTTP 426 text/plain instead of 101 (through Varnish)</td>");
+      // a success shows no hop: nothing to fix
+      board = List.of(new StatusBoard.TargetStatus(app, "chat",
+          new StatusBoard.LastResult(Result.SUCCESS, "", 12_340_000L, Hop.CADDY)));
+      assertThat(get("/", Map.of()).body()).contains("<td class=\"ok\">success</td><td></td>")
+          .doesNotContain("Caddy");
     }
 
     @Test
