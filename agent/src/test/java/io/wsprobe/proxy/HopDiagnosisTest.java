@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.wsprobe.cli.Agent;
-import io.wsprobe.cli.AgentCommand;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.config.Target;
@@ -15,14 +14,12 @@ import io.wsprobe.prober.WebSocketProber;
 import io.wsprobe.support.HAProxy;
 import io.wsprobe.support.Nginx;
 import io.wsprobe.support.NodeServer;
+import io.wsprobe.support.ProbeCli;
 import io.wsprobe.support.Scrape;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -247,17 +244,9 @@ class HopDiagnosisTest {
   @Test
   void probeCommandNamesTheHop() throws Exception {
     String url = "ws://127.0.0.1:" + toBroken.port() + "/echo";
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream saved = System.out;
-    int exit;
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      exit = AgentCommand.commandLine().execute("probe", url, "--origin-url", wsOrigin(), "--timeout", "3s");
-    } finally {
-      System.setOut(saved);
-    }
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertThat(exit).as(out).isEqualTo(1);
+    ProbeCli.Run run = ProbeCli.run("probe", url, "--origin-url", wsOrigin(), "--timeout", "3s");
+    String out = run.out();
+    assertThat(run.exit()).as(out).isEqualTo(1);
     assertThat(out).contains("and its origin " + wsOrigin(), wsOrigin() + " upgraded (HTTP 101)", "diagnosis:",
         "a proxy between the public URL and the origin drops the upgrade");
     assertThat(out.strip()).endsWith("result: upgrade_rejected");

@@ -4,7 +4,6 @@ import static io.wsprobe.support.ProbeAssertions.assertResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import io.wsprobe.cli.AgentCommand;
 import io.wsprobe.config.Config;
 import io.wsprobe.config.ConfigLoader;
 import io.wsprobe.config.Target;
@@ -17,10 +16,8 @@ import io.wsprobe.support.Caddy;
 import io.wsprobe.support.HAProxy;
 import io.wsprobe.support.Nginx;
 import io.wsprobe.support.NodeServer;
+import io.wsprobe.support.ProbeCli;
 import io.wsprobe.support.Varnish;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -141,18 +138,9 @@ class HopProxyTest {
   }
 
   static String probeCommand(String url) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream saved = System.out;
-    int exit;
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      exit = AgentCommand.commandLine().execute("probe", url, "--timeout", "3s");
-    } finally {
-      System.setOut(saved);
-    }
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertThat(exit).as(out).isEqualTo(1);
-    return out;
+    ProbeCli.Run run = ProbeCli.run("probe", url, "--timeout", "3s");
+    assertThat(run.exit()).as(run.out()).isEqualTo(1);
+    return run.out();
   }
 
   @Nested

@@ -13,6 +13,7 @@ import io.wsprobe.prober.Result;
 import io.wsprobe.prober.WebSocketProber;
 import io.wsprobe.support.AppServer;
 import io.wsprobe.support.Nginx;
+import io.wsprobe.support.ProbeCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -84,17 +85,9 @@ class NginxProxyTest {
   @Test
   void probeCommandNamesTheMissingProxyLines() throws Exception {
     String url = "ws://127.0.0.1:" + broken.port() + "/collab";
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream saved = System.out;
-    int exit;
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      exit = AgentCommand.commandLine().execute("probe", url, "--timeout", "3s");
-    } finally {
-      System.setOut(saved);
-    }
-    String out = buf.toString(StandardCharsets.UTF_8);
-    assertThat(exit).as(out).isEqualTo(1);
+    ProbeCli.Run run = ProbeCli.run("probe", url, "--timeout", "3s");
+    String out = run.out();
+    assertThat(run.exit()).as(out).isEqualTo(1);
     assertThat(out).contains("> GET /collab HTTP/1.1", "> upgrade: websocket", "< HTTP/1.1 200 OK",
         "diagnosis:", "Got HTTP 200 text/html instead of 101", "proxy_set_header Upgrade $http_upgrade;");
     assertThat(out.strip()).endsWith("result: upgrade_ignored");
