@@ -102,10 +102,11 @@ class AlertingEndToEndTest {
             module: echo_hold
           - name: broken
             url: %s
+            origin_url: ws://127.0.0.1:%d/collab
           - name: good-room
             url: ws://127.0.0.1:%d/room-e2e
             module: room
-        """.formatted(tlsPort, brokenUrl, room.port());
+        """.formatted(tlsPort, brokenUrl, appPort, room.port());
     agent = new Agent(vertx, () -> ConfigLoader.parse(config, "e2e.yml", dir, n -> null), "127.0.0.1:0", null);
     agent.start().await();
     awaitGoodProbe();
@@ -244,7 +245,9 @@ class AlertingEndToEndTest {
     // the page alone says which target, how it broke, which proxy, and the lines to add to it
     assertThat(ann.getString("description")).startsWith("broken (" + brokenUrl + ") from loopback: ")
         .contains("HTTP 200 instead of 101 (result upgrade_ignored)", "The answer came through nginx; its fix:",
-            "proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";");
+            "proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";",
+            "Its origin_url upgrades when probed directly: a proxy between the public URL and the origin drops the"
+                + " upgrade.");
     assertThat(ann.getString("runbook_url")).endsWith("alerts/runbook.md#wsprobeupgradeignored");
 
     assertThat(notifiedAlerts()).as("pages so far").allSatisfy(a ->
