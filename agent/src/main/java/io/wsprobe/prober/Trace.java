@@ -38,6 +38,12 @@ public final class Trace {
         () -> redactor.applyToReport(text)));
   }
 
+  /** A step whose text is put into words only if the trace is shown (most never are). */
+  public void step(String name, long durationNanos, Supplier<String> text) {
+    entries.add(new Entry(System.nanoTime() - startNanos, "step", name, durationNanos,
+        () -> redactor.applyToReport(text.get())));
+  }
+
   public void note(String text) {
     add("note", () -> text);
   }
