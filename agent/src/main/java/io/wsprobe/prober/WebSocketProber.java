@@ -62,6 +62,19 @@ public final class WebSocketProber implements Prober {
     return probe(target, module, internal, internal.nettyEventLoop());
   }
 
+  /** A probe with an empty trace; a login (rare, cached) keeps its usual path. */
+  @Override
+  public Future<ProbeResult> probeUntraced(Target target, Module module, io.vertx.core.Context context) {
+    ContextInternal internal = (ContextInternal) context;
+    if (module.app().auth() != null) {
+      return probe(target, module, internal, internal.nettyEventLoop());
+    }
+    PromiseInternal<ProbeResult> promise = internal.promise();
+    new ProbeRun(target, module, internal, internal.nettyEventLoop(), channels, tls, fds,
+        Dialects.of(module.app(), null), promise, false).start();
+    return promise.future();
+  }
+
   private Future<ProbeResult> probe(Target target, Module module, ContextInternal context, EventLoop loop) {
     PromiseInternal<ProbeResult> promise = context.promise();
     Module.Auth auth = module.app().auth();
