@@ -102,7 +102,8 @@ final class Connect {
       b = new Bootstrap()
           .group(s.loop)
           .channelFactory(s.probe.channels)
-          .option(ChannelOption.TCP_NODELAY, true)
+          // no TCP_NODELAY here: Netty's socket channels (epoll and NIO) turn it on when they are
+          // made, and setting it again was one more setsockopt per probe
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
           .handler(Pipelines.CONNECTING);
       BOOTSTRAP.set(b);
