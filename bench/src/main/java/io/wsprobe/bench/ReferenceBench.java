@@ -56,14 +56,10 @@ public final class ReferenceBench {
       String extra = "  max_concurrent_probes: " + concurrency + "\n";
       String saturating = AgentProcess.config(targets, url, interval, "200ms", extra);
       String idle = AgentProcess.config(0, url, interval, "200ms", extra);
-      Process ref = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-          ReferenceLoop.class.getName(), String.valueOf(port), String.valueOf(slots))
-          .redirectError(dir.resolve("reference.log").toFile()).start();
-      Runtime.getRuntime().addShutdownHook(new Thread(ref::destroyForcibly));
-      BufferedReader refOut = new BufferedReader(new InputStreamReader(ref.getInputStream(), StandardCharsets.UTF_8));
-      PrintWriter refIn = new PrintWriter(ref.getOutputStream(), true, StandardCharsets.UTF_8);
-      refOut.readLine(); // LISTENING
+      Loop loop = Loop.start(dir, port, slots);
+      Process ref = loop.process();
+      PrintWriter refIn = loop.in();
+      BufferedReader refOut = loop.out();
       try (AgentProcess agent = AgentProcess.start(dir, idle, javaOpts)) {
         List<Window> refs = new ArrayList<>();
         List<Window> wss = new ArrayList<>();
@@ -118,11 +114,30 @@ public final class ReferenceBench {
     }
   }
 
-  private static double median(List<Window> ws, boolean rate) {
+  /** The {@link ReferenceLoop} in its own JVM (the launcher's heap flags), driven through its stdin. */
+  record Loop(Process process, PrintWriter in, BufferedReader out) {
+    static Loop start(Path dir, int port, int slots) throws Exception {
+      Process ref = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+          ReferenceLoop.class.getName(), String.valueOf(port), String.valueOf(slots))
+          .redirectError(dir.resolve("reference.log").toFile()).start();
+      Runtime.getRuntime().addShutdownHook(new Thread(ref::destroyForcibly));
+      BufferedReader out = new BufferedReader(new InputStreamReader(ref.getInputStream(), StandardCharsets.UTF_8));
+      PrintWriter in = new PrintWriter(ref.getOutputStream(), true, StandardCharsets.UTF_8);
+      out.readLine(); // LISTENING
+      return new Loop(ref, in, out);
+    }
+
+    Window run(String name, int seconds) throws Exception {
+      return reference(name, in, out, seconds);
+    }
+  }
+
+  static double median(List<Window> ws, boolean rate) {
     return medianOf(ws, w -> rate ? w.probes / w.seconds : w.perCpuSecond());
   }
 
-  private static double medianOf(List<Window> ws, java.util.function.ToDoubleFunction<Window> f) {
+  static double medianOf(List<Window> ws, java.util.function.ToDoubleFunction<Window> f) {
     double[] v = ws.stream().mapToDouble(f).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
@@ -149,7 +164,7 @@ public final class ReferenceBench {
     }
   }
 
-  private static Window reference(String name, PrintWriter in, BufferedReader out, int seconds) throws Exception {
+  static Window reference(String name, PrintWriter in, BufferedReader out, int seconds) throws Exception {
     in.println("run " + seconds);
     String line = out.readLine();
     Matcher m = RESULT.matcher(line == null ? "" : line);
@@ -163,7 +178,7 @@ public final class ReferenceBench {
     return w;
   }
 
-  private static Window wsprobe(String name, AgentProcess agent, String saturating, String idle, int seconds)
+  static Window wsprobe(String name, AgentProcess agent, String saturating, String idle, int seconds)
       throws Exception {
     agent.reload(saturating);
     Thread.sleep(3000);
