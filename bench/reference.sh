@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# wsprobe's saturated probe rate as a fraction of a bare Netty loop doing the same on the wire.
-# Writes bench/results/reference.md.
-#   bench/reference.sh [--concurrency 64] [--targets 16000] [--window 20] [--rounds 3] [--warmup 20]
+# wsprobe's saturated probes per CPU-second as a fraction of a single-loop Netty client doing the
+# same on the wire. Writes bench/results/reference.md.
+#   bench/reference.sh [--concurrency 64] [--slots 8] [--targets 2000] [--interval 250ms] [--window 10]
+#                      [--rounds 3] [--warmup 20] [--java-opts "..."]
 set -euo pipefail
 exec "$(dirname "${BASH_SOURCE[0]}")/run" ReferenceBench "$@"

@@ -4,13 +4,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.wsprobe.config.Module;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A session's first steps: a file descriptor from the budget (before DNS, so a probe that cannot
@@ -38,7 +38,7 @@ final class Connect {
     int port = proxy != null ? proxy.port() : s.target.port();
     String what = proxy != null ? "proxy " : "";
     if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-      s.step("dns", 0, what + host + " is an address: nothing to resolve");
+      s.step("dns", 0, () -> what + host + " is an address: nothing to resolve");
       connect(s, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), port));
       return;
     }
@@ -89,17 +89,32 @@ final class Connect {
     return module.ipProtocolFallback() && all.length > 0 ? all[0] : null;
   }
 
+  /**
+   * One bootstrap per event loop, made once: its options are the same for every probe. No
+   * connect timeout of Netty's (it would be a second timer per probe): the probe's deadline ends a
+   * connect that hangs, as {@code connect_timeout}, and closes the socket.
+   */
+  private static final FastThreadLocal<Bootstrap> BOOTSTRAP = new FastThreadLocal<>();
+
+  private static Bootstrap bootstrap(Session s) {
+    Bootstrap b = BOOTSTRAP.get();
+    if (b == null || b.config().group() != s.loop || b.config().channelFactory() != s.probe.channels) {
+      b = new Bootstrap()
+          .group(s.loop)
+          .channelFactory(s.probe.channels)
+          // no TCP_NODELAY here: Netty's socket channels (epoll and NIO) turn it on when they are
+          // made, and setting it again was one more setsockopt per probe
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
+          .handler(Pipelines.CONNECTING);
+      BOOTSTRAP.set(b);
+    }
+    return b;
+  }
+
   private static void connect(Session s, InetSocketAddress address) {
     s.step = ProbeStep.CONNECTING;
     s.stepStart = System.nanoTime();
-    Bootstrap bootstrap = new Bootstrap()
-        .group(s.loop)
-        .channelFactory(s.probe.channels)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-            (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(s.remainingNanos())))
-        .handler(Pipelines.CONNECTING);
-    ChannelFuture connected = bootstrap.connect(address);
+    ChannelFuture connected = bootstrap(s).connect(address);
     if (connected.channel().isRegistered()) {
       s.channel = connected.channel();
       s.channel.closeFuture().addListener(closed -> s.releaseFd());
@@ -128,7 +143,7 @@ final class Connect {
         return;
       }
       s.phases.put(Phase.CONNECT, took);
-      s.step("connect", took, "TCP connected to " + (s.module.proxy() != null ? "proxy " : "")
+      s.step("connect", took, () -> "TCP connected to " + (s.module.proxy() != null ? "proxy " : "")
           + NetUtil.toSocketAddressString(address));
       s.connected();
     }));

@@ -49,6 +49,13 @@ final class ProbeRun implements Session.Owner {
   ProbeRun(Target target, Module module, ContextInternal context, EventLoop loop,
            ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts, FdBudget fds,
            Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise) {
+    this(target, module, context, loop, channels, tlsContexts, fds, dialects, promise, true);
+  }
+
+  /** @param traced false when no one will read the trace (see {@link Trace#discarded}) */
+  ProbeRun(Target target, Module module, ContextInternal context, EventLoop loop,
+           ChannelFactory<? extends Channel> channels, TlsContexts tlsContexts, FdBudget fds,
+           Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise, boolean traced) {
     this.target = target;
     this.module = module;
     this.context = context;
@@ -58,7 +65,7 @@ final class ProbeRun implements Session.Owner {
     this.fds = fds;
     this.promise = promise;
     this.redactor = Redactor.of(target.url(), module);
-    this.trace = new Trace(startNanos, redactor);
+    this.trace = traced ? new Trace(startNanos, redactor) : Trace.discarded(startNanos);
     this.deadlineNanos = startNanos + target.timeout().toNanos();
     if (module.app().broadcast() != null) {
       this.broadcast = new Broadcast(this, dialects);

@@ -17,4 +17,12 @@ public interface Prober {
    * latest, always with a result (failures are results, never a failed future).
    */
   Future<ProbeResult> probe(Target target, Module module, Context context);
+
+  /**
+   * The same probe, for a caller that never reads the result's trace (the scheduler): the
+   * prober may leave it empty. Everything else in the result is the same.
+   */
+  default Future<ProbeResult> probeUntraced(Target target, Module module, Context context) {
+    return probe(target, module, context);
+  }
 }

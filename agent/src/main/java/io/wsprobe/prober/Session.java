@@ -271,6 +271,11 @@ final class Session implements Dialect.Wire {
     trace.step(no == 0 ? what : "r" + no + "." + what, nanos, text);
   }
 
+  /** A trace step whose text is built only if the trace is shown. */
+  void step(String what, long nanos, Supplier<String> text) {
+    trace.step(no == 0 ? what : "r" + no + "." + what, nanos, text);
+  }
+
   long remainingNanos() {
     return probe.deadlineNanos - System.nanoTime();
   }

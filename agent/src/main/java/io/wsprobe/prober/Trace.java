@@ -26,16 +26,45 @@ public final class Trace {
 
   private final long startNanos;
   private final Redactor redactor;
-  private final List<Entry> entries = new ArrayList<>();
+  /** False for a trace nobody will read (a scheduled probe's): what is put in is dropped. */
+  private final boolean kept;
+  private final List<Entry> entries;
 
   public Trace(long startNanos, Redactor redactor) {
+    this(startNanos, redactor, true);
+  }
+
+  private Trace(long startNanos, Redactor redactor, boolean kept) {
     this.startNanos = startNanos;
     this.redactor = redactor;
+    this.kept = kept;
+    this.entries = kept ? new ArrayList<>() : List.of();
+  }
+
+  /**
+   * A trace that keeps nothing, for a probe whose trace no one reads: the scheduler's (only
+   * {@code wsprobe probe} and {@code /probe} show one), which would otherwise pay for its entries
+   * on every probe.
+   */
+  public static Trace discarded(long startNanos) {
+    return new Trace(startNanos, Redactor.NONE, false);
   }
 
   public void step(String name, long durationNanos, String text) {
+    if (!kept) {
+      return;
+    }
     entries.add(new Entry(System.nanoTime() - startNanos, "step", name, durationNanos,
         () -> redactor.applyToReport(text)));
+  }
+
+  /** A step whose text is put into words only if the trace is shown (most never are). */
+  public void step(String name, long durationNanos, Supplier<String> text) {
+    if (!kept) {
+      return;
+    }
+    entries.add(new Entry(System.nanoTime() - startNanos, "step", name, durationNanos,
+        () -> redactor.applyToReport(text.get())));
   }
 
   public void note(String text) {
@@ -61,6 +90,9 @@ public final class Trace {
   }
 
   private void add(String kind, Supplier<String> text) {
+    if (!kept) {
+      return;
+    }
     // what was received is the peer's own text: every secret goes, however short
     entries.add(new Entry(System.nanoTime() - startNanos, kind, null, 0, kind.equals("received")
         ? () -> redactor.apply(text.get()) : () -> redactor.applyToReport(text.get())));

@@ -83,7 +83,11 @@ final class UpgradeHandler extends PhaseHandler {
     }));
   }
 
-  /** Netty's RFC 6455 handshaker; we keep the request it sends for the trace and the Accept check. */
+  /**
+   * Netty's RFC 6455 handshaker; we keep the request it sends for the trace and the Accept check.
+   * Its Sec-WebSocket-Key is 16 bytes of ThreadLocalRandom: RFC 6455 asks for a nonce that a
+   * cache or proxy cannot have seen, not a secret, so no SecureRandom is spent on it per probe.
+   */
   private final class Handshaker extends WebSocketClientHandshaker13 {
     Handshaker(String subprotocols, HttpHeaders headers, int maxFrame) {
       super(session.target.url(), WebSocketVersion.V13, subprotocols, false, headers, maxFrame, true, false, -1);

@@ -65,11 +65,24 @@ public final class WebSocketProber implements Prober {
     return probe(target, module, internal, internal.nettyEventLoop());
   }
 
+  /** A probe with an empty trace; a login (rare, cached) keeps its usual path. */
+  @Override
+  public Future<ProbeResult> probeUntraced(Target target, Module module, io.vertx.core.Context context) {
+    ContextInternal internal = (ContextInternal) context;
+    if (module.app().auth() != null) {
+      return probe(target, module, internal, internal.nettyEventLoop());
+    }
+    PromiseInternal<ProbeResult> promise = internal.promise();
+    run(target, module, internal, internal.nettyEventLoop(), Dialects.of(module.app(), null), promise, run -> { },
+        false);
+    return promise.future();
+  }
+
   private Future<ProbeResult> probe(Target target, Module module, ContextInternal context, EventLoop loop) {
     PromiseInternal<ProbeResult> promise = context.promise();
     Module.Auth auth = module.app().auth();
     if (auth == null) {
-      run(target, module, context, loop, Dialects.of(module.app(), null), promise, run -> { });
+      run(target, module, context, loop, Dialects.of(module.app(), null), promise, run -> { }, true);
       return promise.future();
     }
     LoginFlow flow = logins.get(auth.type());
@@ -98,7 +111,7 @@ public final class WebSocketProber implements Prober {
       Duration left = target.timeout().minusNanos(took);
       Target rest = target.withTimeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
       run(rest, ar.result().module(), context, loop, ar.result().dialects(), promise,
-          run -> run.preface("auth", took, login + " ok (tokens cached until expiry)"));
+          run -> run.preface("auth", took, login + " ok (tokens cached until expiry)"), true);
     });
     return promise.future().onSuccess(r -> {
       if (r.result() == Result.AUTH_FAILED) {
@@ -110,22 +123,24 @@ public final class WebSocketProber implements Prober {
   /**
    * Starts the probe's run; for a target with an origin URL, the origin's upgrade beside it
    * ({@link OriginCheck}), on the same loop and by the same deadline. {@code promise} gets the
-   * run's result, with the origin's when there is one.
+   * run's result, with the origin's when there is one; {@code traced}: whether the runs keep their
+   * traces (only the ones somebody reads do).
    */
   private void run(Target target, Module module, ContextInternal context, EventLoop loop,
-                   Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise, Consumer<ProbeRun> before) {
+                   Supplier<Dialect> dialects, PromiseInternal<ProbeResult> promise, Consumer<ProbeRun> before,
+                   boolean traced) {
     if (target.originUrl() == null) {
-      ProbeRun run = new ProbeRun(target, module, context, loop, channels, tls, fds, dialects, promise);
+      ProbeRun run = new ProbeRun(target, module, context, loop, channels, tls, fds, dialects, promise, traced);
       before.accept(run);
       run.start();
       return;
     }
     PromiseInternal<ProbeResult> pub = context.promise();
     PromiseInternal<ProbeResult> origin = context.promise();
-    ProbeRun run = new ProbeRun(target, module, context, loop, channels, tls, fds, dialects, pub);
+    ProbeRun run = new ProbeRun(target, module, context, loop, channels, tls, fds, dialects, pub, traced);
     before.accept(run);
     ProbeRun originRun = new ProbeRun(target.origin(), OriginCheck.module(module), context, loop, channels,
-        tls, fds, Dialects.of(Module.App.RAW, null), origin);
+        tls, fds, Dialects.of(Module.App.RAW, null), origin, traced);
     run.start();
     originRun.start();
     pub.future().onSuccess(r -> origin.future().onSuccess(o -> {

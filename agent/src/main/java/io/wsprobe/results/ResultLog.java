@@ -45,7 +45,7 @@ public final class ResultLog implements ResultSubscriber {
         }
       }
       event.log(r.success() ? "target healthy" : "target failing");
-    } else {
+    } else if (log.isDebugEnabled()) { // else the event's values (a boxed duration) are built for nothing
       log.atDebug().addKeyValue("target", target.name()).addKeyValue("result", r.result().label())
           .addKeyValue("duration_ms", r.durationNanos() / 1e6).addKeyValue("detail", r.detail())
           .log("probe");

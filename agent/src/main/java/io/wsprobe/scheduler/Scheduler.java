@@ -40,14 +40,24 @@ import java.util.zip.CRC32;
  * rates they were a third of a probe's cost). A lane's state is confined to its loop; what lanes
  * share is the count of probes in flight (atomic), how many probes wait, and the arrival number
  * of each lane's oldest waiting probe: a freed slot goes to the oldest waiting probe of any lane,
- * so waiting is in arrival order over the whole agent. {@link #apply} runs on the context the
- * scheduler was created on.
+ * so waiting is in arrival order over the whole agent, with one allowance that keeps a saturated
+ * agent from handing every freed slot to another thread: a lane keeps a slot it freed for its own
+ * oldest waiting probe when that probe arrived at most {@link #PASS_BY} arrivals after the
+ * agent's oldest (no probe is passed by more than that many later ones). {@link #apply} runs on
+ * the context the scheduler was created on.
  *
  * <p>It decides when to probe and emits the results: each scheduled target has a
  * {@link TargetFeed} from the {@link ResultSubscriber} (the series, the status board, the
  * result log), fed on the target's lane, kept while the target is unchanged.
  */
 public final class Scheduler {
+
+  /**
+   * How many later arrivals on other lanes may start before a waiting probe. Small against any
+   * queue that matters (a probe waits behind every other waiting one anyway), large enough that
+   * lanes whose probes arrive interleaved, as at saturation, keep their freed slots.
+   */
+  static final long PASS_BY = 16;
 
   private final Context context;
   private final Prober prober;
@@ -121,7 +131,7 @@ public final class Scheduler {
           return;
         }
         Lane oldest = oldestLane();
-        if (oldest != null && oldest != this) {
+        if (oldest != null && oldest != this && next.arrival - oldest.head > PASS_BY) {
           oldest.context.runOnContext(v -> oldest.drain());
           return;
         }
@@ -150,7 +160,8 @@ public final class Scheduler {
   private Lane oldestLane() {
     Lane oldest = null;
     long min = Long.MAX_VALUE;
-    for (Lane lane : lanes) {
+    for (int i = 0; i < lanes.size(); i++) { // no iterator: this runs for every freed slot
+      Lane lane = lanes.get(i);
       long h = lane.head;
       if (h < min) {
         min = h;
@@ -243,9 +254,13 @@ public final class Scheduler {
       return;
     }
     Lane oldest = oldestLane();
-    if (oldest != null && oldest == own) {
-      own.drain();
-    } else if (oldest != null) {
+    if (oldest == null) {
+      return;
+    }
+    long ownHead = own == null ? Long.MAX_VALUE : own.head;
+    if (oldest == own || ownHead != Long.MAX_VALUE && ownHead - oldest.head <= PASS_BY) {
+      own.drain(); // on this thread: no hand-over
+    } else {
       oldest.context.runOnContext(v -> oldest.drain());
     }
   }
@@ -308,7 +323,7 @@ public final class Scheduler {
     agent.probeStarted();
     io.vertx.core.Future<ProbeResult> probe;
     try {
-      probe = prober.probe(state.target, state.module, state.lane.context);
+      probe = prober.probeUntraced(state.target, state.module, state.lane.context); // its trace is never shown
     } catch (RuntimeException e) {
       probe = io.vertx.core.Future.failedFuture(e);
     }
@@ -325,7 +340,8 @@ public final class Scheduler {
     });
   }
 
-  private final class TargetState {
+  /** A target's schedule and state; it is its own timer task (one object for every tick). */
+  private final class TargetState implements Runnable {
     final Target target;
     final Module module;
     final TargetFeed feed;
@@ -336,6 +352,9 @@ public final class Scheduler {
     boolean running;
     boolean queued;
     volatile boolean cancelled;
+    /** When the tick the timer waits for was planned; on the lane only. */
+    private long plannedNanos;
+    private final Runnable tick = () -> tick(this, plannedNanos);
 
     TargetState(Target target, Module module, TargetFeed feed, Lane lane) {
       this.target = target;
@@ -352,13 +371,18 @@ public final class Scheduler {
     }
 
     void scheduleAt(long plannedNanos) {
+      this.plannedNanos = plannedNanos;
       long delay = Math.max(0, plannedNanos - System.nanoTime());
-      // a Netty timer on the lane's loop, run as the lane's Vert.x context
-      timer = lane.loop.schedule(() -> lane.context.dispatch(() -> tick(this, plannedNanos)),
-          delay, TimeUnit.NANOSECONDS);
+      // a Netty timer on the lane's loop (this object is its task), run as the lane's Vert.x context
+      timer = lane.loop.schedule(this, delay, TimeUnit.NANOSECONDS);
       if (cancelled) {
         timer.cancel(false); // cancelled while this was being scheduled
       }
+    }
+
+    @Override
+    public void run() {
+      lane.context.dispatch(tick);
     }
 
     void cancel() {

@@ -118,6 +118,36 @@ class ProberTest {
     }
 
     @Test
+    void aScheduledProbeHasTheSameResultWithAnEmptyTrace() {
+      // the scheduler's probes: nobody reads their trace, so none is kept; the rest is the same
+      int port = servers.webSocket(FaultServers.echo());
+      Target target = new Target("test", URI.create("ws://localhost:" + port + "/echo"), "test", Map.of(),
+          Duration.ofSeconds(30), TIMEOUT);
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+
+      ProbeResult traced = prober.probe(target, module().echo("hello", 3).build(), context).await();
+      ProbeResult untraced = prober.probeUntraced(target, module().echo("hello", 3).build(), context).await();
+
+      assertResult(untraced, Result.SUCCESS);
+      assertThat(untraced.phases()).containsOnlyKeys(Phase.DNS, Phase.CONNECT, Phase.UPGRADE);
+      assertThat(untraced.rttNanos()).hasSize(3);
+      assertThat(untraced.statusCode()).isEqualTo(101);
+      assertThat(untraced.closeCode()).isEqualTo(1000);
+      assertThat(untraced.trace().entries()).isEmpty();
+      assertThat(untraced.trace().render()).isEmpty();
+      assertThat(traced.trace().render()).contains("localhost -> 127.0.0.1", "101 Switching Protocols");
+
+      int rejecting = servers.http(req -> req.response().setStatusCode(404).end("no such room"));
+      Target rejected = new Target("test", URI.create(ws(rejecting)), "test", Map.of(), Duration.ofSeconds(30),
+          TIMEOUT);
+      ProbeResult failed = prober.probeUntraced(rejected, module().build(), context).await();
+      assertResult(failed, Result.UPGRADE_REJECTED);
+      assertThat(failed.detail()).isEqualTo("got HTTP 404 instead of 101");
+      assertThat(failed.answer()).startsWith("HTTP/1.1 404 Not Found").contains("no such room");
+      assertThat(failed.trace().entries()).isEmpty();
+    }
+
+    @Test
     void dnsError() {
       ProbeResult r = probe("ws://wsprobe-test.invalid/", module(), TIMEOUT);
 

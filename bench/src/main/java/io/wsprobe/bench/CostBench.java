@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Probes per CPU-second of wsprobe and of blackbox_exporter against the same loopback WebSocket
- * server, at the same rate, in alternating windows of one run.
+ * Probes per CPU-second of wsprobe, of blackbox_exporter and of the single-loop Netty client
+ * ({@link ReferenceLoop}, the practical limit) against the same loopback WebSocket server, in one
+ * run: first wsprobe and blackbox_exporter at the same fixed rate, in alternating windows; then all
+ * three at saturation (each as fast as it goes), in rotating windows.
  *
  * <ul>
  *   <li>wsprobe: {@code rate × 10} targets at a 10 s interval in its config (the scheduler drives
@@ -31,7 +33,12 @@ import java.util.concurrent.locks.LockSupport;
  * process is idle (wsprobe reloaded with no targets, blackbox not asked), and its idle CPU is
  * counted too.
  *
- * <p>{@code bench/cost.sh [--rate 200] [--window 30] [--rounds 3] [--warmup 30]}
+ * At saturation wsprobe has {@code --sat-targets} targets at a 250 ms interval and
+ * {@code max_concurrent_probes: --concurrency}, blackbox_exporter is asked by
+ * {@code --concurrency} requests in a closed loop, the reference runs {@code --slots} connections.
+ *
+ * <p>{@code bench/cost.sh [--rate 200] [--window 30] [--rounds 3] [--warmup 30] [--sat-window 10]
+ * [--sat-targets 2000] [--concurrency 64] [--slots 8]}
  */
 public final class CostBench {
 
@@ -45,6 +52,10 @@ public final class CostBench {
     int rounds = 3;
     int warmup = 30;
     String javaOpts = null;
+    int satWindow = 10;
+    int satTargets = 2000;
+    int concurrency = 64;
+    int slots = 8;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--rate" -> rate = Integer.parseInt(args[i + 1]);
@@ -52,6 +63,10 @@ public final class CostBench {
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
         case "--java-opts" -> javaOpts = args[i + 1];
+        case "--sat-window" -> satWindow = Integer.parseInt(args[i + 1]);
+        case "--sat-targets" -> satTargets = Integer.parseInt(args[i + 1]);
+        case "--concurrency" -> concurrency = Integer.parseInt(args[i + 1]);
+        case "--slots" -> slots = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -128,7 +143,62 @@ public final class CostBench {
             + version() + ": tcp prober, raw upgrade request, expects `^HTTP/1.1 101`, then hangs up;"
             + " driven through `/probe` by the bench JVM. A window starts 3 s after the other prober went"
             + " idle; wsprobe's includes one `/metrics` scrape, blackbox's its metrics in every `/probe` answer. JIT warm-up: " + warmup + " s each before the measured rounds.");
-        Bench.publish("cost", "bench/cost.sh " + String.join(" ", args), List.of(t, s));
+
+        // saturation: each as fast as it goes, in rotating order
+        String satExtra = "  max_concurrent_probes: " + concurrency + "\n";
+        String saturating = AgentProcess.config(satTargets, wsUrl, "250ms", "200ms", satExtra);
+        String satIdle = AgentProcess.config(0, wsUrl, "250ms", "200ms", satExtra);
+        ReferenceBench.Loop loop = ReferenceBench.Loop.start(dir, serverPort, slots);
+        Bench.log("saturation: warm-up %d s each", warmup);
+        ReferenceBench.wsprobe("warm-up", wsprobe, saturating, satIdle, warmup);
+        loop.run("warm-up", warmup);
+        saturatedBlackbox("warm-up", driver, bb, concurrency, satWindow);
+        List<ReferenceBench.Window> satWs = new ArrayList<>();
+        List<ReferenceBench.Window> satRef = new ArrayList<>();
+        List<ReferenceBench.Window> satBb = new ArrayList<>();
+        for (int r = 1; r <= rounds; r++) {
+          for (int k = 0; k < 3; k++) {
+            switch ((r + k) % 3) {
+              case 0 -> satWs.add(ReferenceBench.wsprobe("wsprobe #" + r, wsprobe, saturating, satIdle, satWindow));
+              case 1 -> satRef.add(loop.run("reference #" + r, satWindow));
+              default -> satBb.add(saturatedBlackbox("blackbox #" + r, driver, bb, concurrency, satWindow));
+            }
+          }
+        }
+        loop.in().close();
+        loop.process().waitFor(10, TimeUnit.SECONDS);
+        Bench.Table sat = new Bench.Table("Saturation: probes per CPU-second, each as fast as it goes ("
+            + satWindow + " s windows)", "window", "probes", "failed", "probes/s", "CPU (cores)",
+            "µs CPU per probe (user + sys)", "probes per CPU-s", "load avg (1 min)");
+        for (int i = 0; i < rounds; i++) {
+          sat.row(satWs.get(i).cells());
+          sat.row(satRef.get(i).cells());
+          sat.row(satBb.get(i).cells());
+        }
+        double satWsEff = ReferenceBench.median(satWs, false);
+        double satRefEff = ReferenceBench.median(satRef, false);
+        double satBbEff = ReferenceBench.median(satBb, false);
+        Bench.Table ratios = new Bench.Table("Ratios (medians of " + rounds + " windows)", "", "probes per CPU-s",
+            "µs user per probe", "µs sys per probe", "wsprobe's ratio to it");
+        ratios.row("wsprobe at saturation", Bench.fmt("%.0f", satWsEff),
+            Bench.fmt("%.0f", ReferenceBench.medianOf(satWs, ReferenceBench.Window::userMicros)),
+            Bench.fmt("%.0f", ReferenceBench.medianOf(satWs, ReferenceBench.Window::sysMicros)), "");
+        ratios.row("reference loop (single event loop) at saturation", Bench.fmt("%.0f", satRefEff),
+            Bench.fmt("%.0f", ReferenceBench.medianOf(satRef, ReferenceBench.Window::userMicros)),
+            Bench.fmt("%.0f", ReferenceBench.medianOf(satRef, ReferenceBench.Window::sysMicros)),
+            Bench.fmt("**%.0f %%** (target ≥ 70 %%)", 100 * satWsEff / satRefEff));
+        ratios.row("blackbox_exporter at saturation", Bench.fmt("%.0f", satBbEff),
+            Bench.fmt("%.0f", ReferenceBench.medianOf(satBb, ReferenceBench.Window::userMicros)),
+            Bench.fmt("%.0f", ReferenceBench.medianOf(satBb, ReferenceBench.Window::sysMicros)),
+            Bench.fmt("**%.2f×** (target ≥ 3×)", satWsEff / satBbEff));
+        ratios.row("blackbox_exporter at " + rate + " probes/s", Bench.fmt("%.0f", bbMedian), "", "",
+            Bench.fmt("**%.2f×** (target ≥ 3×; wsprobe %.0f)", wsMedian / bbMedian, wsMedian));
+        ratios.note("Saturation: wsprobe " + satTargets + " targets at a 250 ms interval, `max_concurrent_probes: "
+            + concurrency + "`; blackbox_exporter asked by " + concurrency + " requests in a closed loop (the"
+            + " driving JVM not counted); the reference loop (bench/ReferenceLoop) one event loop, " + slots
+            + " connections. wsprobe's saturated windows exclude the scrapes that count its probes. Warm-up "
+            + warmup + " s each (blackbox " + satWindow + " s).");
+        Bench.publish("cost", "bench/cost.sh " + String.join(" ", args), List.of(t, s, sat, ratios));
       }
     }
   }
@@ -209,6 +279,20 @@ public final class CostBench {
     return w;
   }
 
+  private static ReferenceBench.Window saturatedBlackbox(String name, Blackbox driver, Bench.Child bb, int concurrency,
+                                                         int seconds) throws Exception {
+    long[] split0 = Bench.cpuSplit(bb.pid());
+    long t0 = System.nanoTime();
+    long[] counts = driver.driveClosed(concurrency, seconds);
+    long[] split1 = Bench.cpuSplit(bb.pid());
+    long t1 = System.nanoTime();
+    ReferenceBench.Window w = new ReferenceBench.Window(name, counts[0] + counts[1], counts[1], (t1 - t0) / 1e9,
+        split1[0] - split0[0], split1[1] - split0[1], Bench.load1());
+    Bench.log("%s: %.0f probes/s, %.0f per CPU-s", name, w.probes() / w.seconds(), w.perCpuSecond());
+    Thread.sleep(3000);
+    return w;
+  }
+
   /** Asks blackbox_exporter's {@code /probe} at a fixed rate, as Prometheus would with many targets. */
   static final class Blackbox {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -248,6 +332,37 @@ public final class CostBench {
       inFlight.tryAcquire(512, 15, TimeUnit.SECONDS);
       inFlight.release(512);
       return new long[] {ok.get(), failed.get()};
+    }
+
+    /**
+     * Keeps {@code concurrency} requests in flight for {@code seconds}, each answer sending the next:
+     * as fast as blackbox_exporter goes. Returns {succeeded, failed}, after the last answers.
+     */
+    long[] driveClosed(int concurrency, int seconds) throws InterruptedException {
+      AtomicLong ok = new AtomicLong();
+      AtomicLong failed = new AtomicLong();
+      long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(concurrency);
+      for (int i = 0; i < concurrency; i++) {
+        next(ok, failed, stopAt, done);
+      }
+      done.await(seconds + 15L, TimeUnit.SECONDS);
+      return new long[] {ok.get(), failed.get()};
+    }
+
+    private void next(AtomicLong ok, AtomicLong failed, long stopAt, java.util.concurrent.CountDownLatch done) {
+      if (System.nanoTime() >= stopAt) {
+        done.countDown();
+        return;
+      }
+      http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+        if (e == null && r.statusCode() == 200 && r.body().contains("\nprobe_success 1")) {
+          ok.incrementAndGet();
+        } else {
+          failed.incrementAndGet();
+        }
+        next(ok, failed, stopAt, done);
+      });
     }
   }
 
