@@ -37,12 +37,20 @@ public final class Warmup {
 
   /** Enough for the JIT's first tier (a few hundred calls of each method on the probe path). */
   private static final int ROUNDS = 60;
+  /**
+   * {@code wsprobe probe}'s rounds. Measured on its one probe (docs/benchmarks.md, startup): no
+   * warm-up puts ~100 ms on the first upgrade; 10, 30 and 60 rounds leave 2–6 ms, the same
+   * within the noise of the machine; 30 take ~0.25 s less than 60.
+   */
+  private static final int PROBE_ROUNDS = 30;
   /** TLS handshakes cost milliseconds each: after these rounds only the plain paths go on. */
   private static final int TLS_ROUNDS = 2;
   private static final Duration SETTLE = Duration.ofSeconds(1);
-  /** The compiler is quiet when it spent less than this in the last {@link #QUIET_WINDOW_MS}. */
-  private static final long QUIET_COMPILE_MS = 5;
-  private static final long QUIET_WINDOW_MS = 200;
+  /** The compiler is quiet when it spent less than {@code compileMs} in the last {@code windowMs}. */
+  private record Quiet(long windowMs, long compileMs) {}
+  private static final Quiet AGENT_QUIET = new Quiet(200, 5);
+  /** {@code wsprobe probe} runs on the JIT's first tier only (the launcher), whose compiles are short. */
+  private static final Quiet PROBE_QUIET = new Quiet(50, 2);
 
   /**
    * Which paths to warm.
@@ -73,22 +81,23 @@ public final class Warmup {
    * ClientHello in memory.
    */
   public static Future<Void> run(Vertx vertx, WebSocketProber prober, java.util.Collection<Module.Tls> tls) {
-    return warmTls(vertx, prober, tls).compose(v -> run(vertx, prober, Paths.ALL));
+    return warmTls(vertx, prober, tls).compose(v -> run(vertx, prober, Paths.ALL, ROUNDS, AGENT_QUIET));
   }
 
   public static Future<Void> run(Vertx vertx, WebSocketProber prober) {
-    return run(vertx, prober, Paths.ALL);
+    return run(vertx, prober, Paths.ALL, ROUNDS, AGENT_QUIET);
   }
 
   /**
    * The warm-up of {@code wsprobe probe}: only the paths its one probe of {@code target} with
    * {@code module} takes (TLS with the module's settings when the target is wss://, messages
    * and a broadcast when the module has them), on the warm-up's own modules: the module's login
-   * and proxy are not run, nor its dialect (the loopback servers speak raw WebSocket).
+   * and proxy are not run, nor its dialect (the loopback servers speak raw WebSocket). Fewer
+   * rounds ({@link #PROBE_ROUNDS}) and a shorter wait for the compiler than the agent's.
    */
   public static Future<Void> forProbe(Vertx vertx, WebSocketProber prober, Target target, Module module) {
     return warmTls(vertx, prober, target.tls() ? List.of(module.tls()) : List.of())
-        .compose(v -> run(vertx, prober, Paths.of(target, module)));
+        .compose(v -> run(vertx, prober, Paths.of(target, module), PROBE_ROUNDS, PROBE_QUIET));
   }
 
   private static Future<Void> warmTls(Vertx vertx, WebSocketProber prober, java.util.Collection<Module.Tls> tls) {
@@ -101,7 +110,7 @@ public final class Warmup {
         }, false).otherwiseEmpty();
   }
 
-  static Future<Void> run(Vertx vertx, WebSocketProber prober, Paths paths) {
+  private static Future<Void> run(Vertx vertx, WebSocketProber prober, Paths paths, int rounds, Quiet quiet) {
     Set<ServerWebSocket> room = ConcurrentHashMap.newKeySet();
     HttpServer plain = serve(vertx.createHttpServer(), room);
     HttpServer tls = null;
@@ -119,12 +128,12 @@ public final class Warmup {
       List<Probe> first = mix(paths, plain.actualPort(), tlsServer == null ? 0 : tlsServer.actualPort());
       List<Probe> rest = mix(paths, plain.actualPort(), 0);
       Future<Void> chain = Future.succeededFuture();
-      for (int i = 0; i < ROUNDS; i++) {
+      for (int i = 0; i < rounds; i++) {
         for (Probe p : i < TLS_ROUNDS ? first : rest) {
           chain = chain.compose(v -> prober.probe(p.target, p.module).<Void>mapEmpty().otherwiseEmpty());
         }
       }
-      return chain.compose(v -> settle(vertx)).eventually(() -> Future.all(close(plain), close(tlsServer)));
+      return chain.compose(v -> settle(vertx, quiet)).eventually(() -> Future.all(close(plain), close(tlsServer)));
     }).otherwiseEmpty();
   }
 
@@ -199,7 +208,7 @@ public final class Warmup {
   }
 
   /** Waits until the JIT compiler has been quiet for a moment, or {@link #SETTLE} has passed. */
-  private static Future<Void> settle(Vertx vertx) {
+  private static Future<Void> settle(Vertx vertx, Quiet quiet) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
       return Future.succeededFuture();
@@ -208,9 +217,9 @@ public final class Warmup {
       long deadline = System.nanoTime() + SETTLE.toNanos();
       long before = jit.getTotalCompilationTime();
       while (System.nanoTime() < deadline) {
-        Thread.sleep(QUIET_WINDOW_MS);
+        Thread.sleep(quiet.windowMs());
         long now = jit.getTotalCompilationTime();
-        if (now - before < QUIET_COMPILE_MS) {
+        if (now - before < quiet.compileMs()) {
           break;
         }
         before = now;
