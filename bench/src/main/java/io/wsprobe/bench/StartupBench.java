@@ -152,7 +152,14 @@ public final class StartupBench {
       }
       accuracy.note("Each run is a new `wsprobe probe` process; for echo its first round trip. The agent's own"
           + " first probes are bench/accuracy.sh's (target there: within 2 ms).");
-      Bench.publish("startup", "bench/startup.sh " + String.join(" ", args), List.of(times, accuracy));
+      // the other checkout's path is this machine's: the report names it by its revision
+      String[] shown = args.clone();
+      for (int i = 0; i + 1 < shown.length; i++) {
+        if (shown[i].equals("--before")) {
+          shown[i + 1] = "<checkout of " + revision(before) + ">";
+        }
+      }
+      Bench.publish("startup", "bench/startup.sh " + String.join(" ", shown), List.of(times, accuracy));
       Bench.log("load average at the start: %s, at the end: %s", startLoad, Bench.load());
     }
   }
