@@ -38,11 +38,12 @@ public final class Warmup {
   /** Enough for the JIT's first tier (a few hundred calls of each method on the probe path). */
   private static final int ROUNDS = 60;
   /**
-   * {@code wsprobe probe}'s rounds. Measured on its one probe (docs/benchmarks.md, startup): no
-   * warm-up puts ~100 ms on the first upgrade; 10, 30 and 60 rounds leave 2–6 ms, the same
-   * within the noise of the machine; 30 take ~0.25 s less than 60.
+   * {@code wsprobe probe}'s rounds: as many as the agent's. Measured on its one probe
+   * (docs/benchmarks.md, startup): no warm-up puts ~100 ms on the first upgrade; 10, 30 and 60
+   * rounds leave 2–6 ms, alike within the noise of a loaded machine, but bench runs with 30 had
+   * medians up to 0.7 ms above the code before, with 60 0.2 ms: 60 cost ~0.15 s more.
    */
-  private static final int PROBE_ROUNDS = 30;
+  private static final int PROBE_ROUNDS = 60;
   /** TLS handshakes cost milliseconds each: after these rounds only the plain paths go on. */
   private static final int TLS_ROUNDS = 2;
   private static final Duration SETTLE = Duration.ofSeconds(1);
