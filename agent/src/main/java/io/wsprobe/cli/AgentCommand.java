@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     sortOptions = false, usageHelpAutoWidth = true,
     description = "Synthetic WebSocket probes exported to Prometheus.%n"
         + "Runs the agent: probes every configured target on schedule and serves /metrics.",
-    subcommands = {DemoCommand.class, ProbeCommand.class, CheckConfigCommand.class})
+    subcommands = {DemoCommand.class, ProbeCommand.class, CheckConfigCommand.class, CdsTrainingCommand.class})
 public final class AgentCommand implements Callable<Integer> {
 
   @Option(names = "--config.file", paramLabel = "FILE", defaultValue = "wsprobe.yml",

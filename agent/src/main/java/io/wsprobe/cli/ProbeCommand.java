@@ -118,7 +118,7 @@ final class ProbeCommand implements Callable<Integer> {
     Vertx vertx = io.wsprobe.EventLoops.create();
     try {
       WebSocketProber prober = new WebSocketProber(vertx);
-      Warmup.run(vertx, prober, target.tls() ? List.of(module.tls()) : List.of()).await();
+      Warmup.forProbe(vertx, prober, target, module).await(); // first-probe accuracy: see Warmup
       ProbeResult r = prober.probe(target, module).await();
       out.print(r.trace().render());
       if (!r.success()) {

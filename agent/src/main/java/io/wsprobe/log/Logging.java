@@ -27,6 +27,11 @@ public final class Logging {
   public static void configure(String level, Format format) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     ctx.reset();
+    configure(ctx, level, format);
+  }
+
+  /** Logs of {@code io.wsprobe} from {@code level} up, and of the libraries from warn up, on stderr. */
+  static void configure(LoggerContext ctx, String level, Format format) {
     LayoutBase<ILoggingEvent> layout = format == Format.JSON ? new JsonLayout() : new LogfmtLayout();
     layout.setContext(ctx);
     layout.start();

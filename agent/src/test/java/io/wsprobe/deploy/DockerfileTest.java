@@ -93,6 +93,34 @@ class DockerfileTest {
     assertThat(dockerfile.baseImage(dockerfile.last("FROM"))).contains("jre");
   }
 
+  /**
+   * The run stage makes the class-data archive of the jar it runs, with its own JVM (an archive
+   * holds for one JVM and one jar path), before it drops root; the ENTRYPOINT maps it quietly
+   * (a refused archive must not print), and the build stage does not make one it would throw away.
+   */
+  @Test
+  void theRunStageMakesTheClassDataArchiveTheEntrypointMaps() {
+    List<String> entrypoint = dockerfile.execForm("ENTRYPOINT");
+    String jar = entrypoint.get(entrypoint.indexOf("-jar") + 1);
+    String archive = jar.replaceAll("\\.jar$", ".jsa");
+    assertThat(entrypoint.subList(0, entrypoint.indexOf("-jar"))).contains("-XX:SharedArchiveFile=" + archive,
+        "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+    List<Instruction> all = dockerfile.instructions();
+    int lastFrom = all.lastIndexOf(all.stream().filter(i -> i.keyword().equals("FROM")).reduce((x, y) -> y).orElseThrow());
+    int training = -1;
+    for (int i = lastFrom; i < all.size(); i++) {
+      if (all.get(i).keyword().equals("RUN") && all.get(i).args().contains("cds-training")) {
+        training = i;
+      }
+    }
+    assertThat(training).as("a RUN of cds-training in the run stage").isPositive();
+    assertThat(all.get(training).args()).contains("-XX:ArchiveClassesAtExit=" + archive, "-jar " + jar);
+    int user = all.indexOf(all.stream().filter(i -> i.keyword().equals("USER")).findFirst().orElseThrow());
+    assertThat(training).as("the archive is written before USER drops root").isLessThan(user);
+    assertThat(all.subList(0, lastFrom)).filteredOn(i -> i.keyword().equals("RUN") && i.args().contains(" package"))
+        .singleElement().satisfies(i -> assertThat(i.args()).contains("-Dcds.skip=true"));
+  }
+
   /** Both stages start from build arguments, the ones deploy/docker/local-base fills in. */
   @Test
   void theBaseImagesAreTheArgumentsLocalBaseSets() throws Exception {

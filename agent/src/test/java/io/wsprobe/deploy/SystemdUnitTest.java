@@ -67,4 +67,15 @@ class SystemdUnitTest {
         .contains("--web.listen-address=:" + RunningAgent.defaultPort());
     assertThat(Repo.read(UNIT)).contains("install -D -m 0644 agent/target/wsprobe.jar /opt/wsprobe/wsprobe.jar");
   }
+
+  /** The class-data archive the install lines make is the one the unit maps, quietly (it may be missing or stale). */
+  @Test
+  void mapsTheClassDataArchiveTheInstallLinesMake() throws Exception {
+    List<String> exec = List.of(service().get("ExecStart").split("\\s+"));
+    List<String> jvm = exec.subList(0, exec.indexOf("-jar"));
+    assertThat(jvm).contains("-XX:SharedArchiveFile=/opt/wsprobe/wsprobe.jsa", "-Xshare:auto", "-Xlog:cds=off",
+        "-Xlog:cds+dynamic=off");
+    assertThat(Repo.read(UNIT))
+        .contains("java -XX:ArchiveClassesAtExit=/opt/wsprobe/wsprobe.jsa -jar /opt/wsprobe/wsprobe.jar cds-training");
+  }
 }
