@@ -100,7 +100,7 @@ public final class AccuracyBench {
         Bench.log("cold run %d/%d", run, coldRuns);
         try (Bench.Child c = Bench.Child.start("first-" + run, dir, List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+            "-Xms64m", "-Xmx512m", "-XX:+UseParallelGC", "-XX:MaxNewSize=64m", "-cp", System.getProperty("java.class.path"),
             AccuracyBench.class.getName(), "--first", String.valueOf(port)))) {
           if (!c.process.waitFor(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("cold run did not finish: " + Files.readString(c.log));

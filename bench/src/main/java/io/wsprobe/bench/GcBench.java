@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * (from {@code -Xlog:safepoint}, the same measure for every collector: the time all Java threads
  * stood still), scheduler lag p99 and the accuracy p99 (measured minus injected).
  *
- * <p>{@code bench/gc.sh [--rounds 2] [--warmup 20] [--window 40] [--gcs Serial,Parallel,G1,Z,Shenandoah]}
+ * <p>{@code bench/gc.sh [--rounds 2] [--warmup 20] [--window 40] [--gcs Serial,Parallel,G1,Z,Shenandoah]};
+ * an entry of {@code --gcs} may add flags of its own after {@code @}: {@code Parallel@-XX:MaxNewSize=64m}.
  */
 public final class GcBench {
 
@@ -62,15 +63,18 @@ public final class GcBench {
       for (int round = 1; round <= rounds; round++) {
         for (String gc : gcs) {
           Bench.log("round %d/%d: %sGC", round, rounds, gc);
-          Path safepoints = dir.resolve("safepoint-" + gc + "-" + round + ".log");
+          // an entry may carry flags of its own: Parallel@-XX:MaxNewSize=64m
+          String[] parts = gc.split("@");
+          Path safepoints = dir.resolve("safepoint-" + round + "-" + gcs.indexOf(gc) + ".log");
           Files.deleteIfExists(safepoints);
           List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
           cmd.addAll(HEAP);
-          cmd.add("-XX:+Use" + gc + "GC");
+          cmd.add("-XX:+Use" + parts[0] + "GC");
+          cmd.addAll(List.of(parts).subList(1, parts.length));
           cmd.add("-Xlog:safepoint=info:file=" + safepoints + ":uptimenanos");
           cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GcBench.class.getName(), "--child",
               String.valueOf(port), String.valueOf(warmup), String.valueOf(window), safepoints.toString()));
-          try (Bench.Child c = Bench.Child.start(gc + "-" + round, dir, cmd)) {
+          try (Bench.Child c = Bench.Child.start("gc-" + round + "-" + gcs.indexOf(gc), dir, cmd)) {
             if (!c.process.waitFor(warmup + window + 120, TimeUnit.SECONDS)) {
               throw new IllegalStateException(gc + " run did not finish: " + Files.readString(c.log));
             }
