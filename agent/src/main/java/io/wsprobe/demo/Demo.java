@@ -11,13 +11,15 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The embedded default: what {@code wsprobe demo} probes, and how it prints each result. */
 public final class Demo {
+
+  /** HH:mm:ss always (LocalTime's own text drops :00 seconds, and the columns shift). */
+  private static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss");
 
   static final Duration INTERVAL = Duration.ofSeconds(5);
   static final Duration TIMEOUT = Duration.ofSeconds(3);
@@ -51,8 +53,12 @@ public final class Demo {
 
   /** One line per result: time, target, result, and the timings or the reason. */
   public static void print(PrintStream out, Target target, ProbeResult r) {
+    print(out, LocalTime.now(), target, r);
+  }
+
+  static void print(PrintStream out, LocalTime now, Target target, ProbeResult r) {
     StringBuilder line = new StringBuilder()
-        .append(LocalTime.now().truncatedTo(ChronoUnit.SECONDS)).append("  ")
+        .append(TIME.format(now)).append("  ")
         .append(String.format("%-18s %-17s", target.name(), r.result().label()))
         .append(Trace.millis(r.durationNanos()));
     if (r.success()) {

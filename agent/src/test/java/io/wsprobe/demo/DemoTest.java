@@ -91,6 +91,12 @@ class DemoTest {
     assertThat(lines).hasSize(2);
     assertThat(lines.get(0)).contains("demo-broken-proxy", "upgrade_ignored", BROKEN_DETAIL);
     assertThat(lines.get(1)).contains("demo-echo", "success", "upgrade ", "rtt ");
+    assertThat(lines).allMatch(l -> l.matches("\\d{2}:\\d{2}:\\d{2}  demo-.*"));
+    // on the minute too: LocalTime's own text would say 18:19, and the columns would shift
+    ByteArrayOutputStream onTheMinute = new ByteArrayOutputStream();
+    Demo.print(new PrintStream(onTheMinute, true, StandardCharsets.UTF_8), java.time.LocalTime.of(18, 19, 0, 500),
+        targets.get("demo-echo"), results.get("demo-echo"));
+    assertThat(onTheMinute.toString(StandardCharsets.UTF_8)).startsWith("18:19:00  demo-echo ");
   }
 
   /** {@code wsprobe demo app}, the backend of the Compose stack: echo on Docmost's paths too. */
