@@ -91,6 +91,14 @@ final class ProbeCommand implements Callable<Integer> {
   @Option(names = "--proxy-password-file", paramLabel = "FILE", description = "the proxy password, read from this file")
   private String proxyPasswordFile;
 
+  @Option(names = "--http-version", paramLabel = "1.1|2",
+      description = "2: WebSocket over HTTP/2 (RFC 8441 extended CONNECT; h2c for ws://, ALPN h2 for wss://)")
+  private String httpVersion;
+
+  @Option(names = "--compression", paramLabel = "off|offer|require",
+      description = "permessage-deflate: offer it, or require that the server agrees to it")
+  private String compression;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -193,7 +201,7 @@ final class ProbeCommand implements Callable<Integer> {
     // the same readers and rules as a module in a file; an error names the option
     return CommandLineModule.overlay(base, new CommandLineModule.Options(given, subprotocols,
         origin, caFile, serverName, insecure, send, expect, hold, pingInterval, proxyUrl, proxyUser,
-        proxyPasswordFile));
+        proxyPasswordFile, httpVersion, compression));
   }
 
   /**

@@ -39,7 +39,16 @@ public final class CommandLineModule {
   public record Options(List<Map.Entry<String, String>> headers, List<String> subprotocols,
                         String origin, String caFile, String serverName, boolean insecure,
                         List<String> send, String expect, String hold, String pingInterval,
-                        String proxyUrl, String proxyUser, String proxyPasswordFile) {
+                        String proxyUrl, String proxyUser, String proxyPasswordFile,
+                        String httpVersion, String compression) {
+    /** Options without the wire's two ({@code --http-version}, {@code --compression}). */
+    public Options(List<Map.Entry<String, String>> headers, List<String> subprotocols,
+                   String origin, String caFile, String serverName, boolean insecure,
+                   List<String> send, String expect, String hold, String pingInterval,
+                   String proxyUrl, String proxyUser, String proxyPasswordFile) {
+      this(headers, subprotocols, origin, caFile, serverName, insecure, send, expect, hold,
+          pingInterval, proxyUrl, proxyUser, proxyPasswordFile, null, null);
+    }
   }
 
   private CommandLineModule() {
@@ -73,7 +82,10 @@ public final class CommandLineModule {
         options.origin() != null ? given.origin() : base.origin(),
         options.subprotocols().isEmpty() ? base.subprotocols() : given.subprotocols(), tls,
         base.ipProtocol(), base.ipProtocolFallback(), base.maxMessageBytes(), messages, hold,
-        base.app(), base.publicQueryParams(), options.proxyUrl() != null ? given.proxy() : base.proxy());
+        base.app(), base.publicQueryParams(), options.proxyUrl() != null ? given.proxy() : base.proxy(),
+        new Module.Wire(
+            options.httpVersion() != null ? given.wire().httpVersion() : base.wire().httpVersion(),
+            options.compression() != null ? given.wire().compression() : base.wire().compression()));
   }
 
   /**
@@ -154,6 +166,12 @@ public final class CommandLineModule {
     if (o.proxyPasswordFile() != null) {
       keys.add(new NodeTuple(text("proxy_password_file"), text(o.proxyPasswordFile())));
     }
+    if (o.httpVersion() != null) {
+      keys.add(new NodeTuple(text("http_version"), text(o.httpVersion())));
+    }
+    if (o.compression() != null) {
+      keys.add(new NodeTuple(text("compression"), text(o.compression())));
+    }
     return mapping(keys);
   }
 
@@ -172,7 +190,9 @@ public final class CommandLineModule {
         : path.equals("proxy_url") ? "--proxy-url"
         : path.equals("proxy_user") ? "--proxy-user"
         : path.equals("proxy_password_file") ? "--proxy-password-file"
-        : path.equals("proxy_password") ? "--proxy-password-file" : path;
+        : path.equals("proxy_password") ? "--proxy-password-file"
+        : path.equals("http_version") ? "--http-version"
+        : path.equals("compression") ? "--compression" : path;
     return option + ": " + error.message();
   }
 

@@ -22,11 +22,23 @@ import java.util.Map;
  * @param publicQueryParams   query parameter names whose values may be shown; every other query
  *                            value is redacted wherever a URL is shown
  * @param proxy               the forward proxy the probe tunnels through (HTTP CONNECT), or null
+ * @param wire                how the WebSocket travels: HTTP/1.1 upgrade or HTTP/2 extended
+ *                            CONNECT, with or without permessage-deflate
  */
 public record Module(String name, Map<String, Secret> headers, String origin,
                      List<String> subprotocols, Tls tls, IpProtocol ipProtocol,
                      boolean ipProtocolFallback, long maxMessageBytes, List<Message> messages,
-                     Hold hold, App app, java.util.Set<String> publicQueryParams, Proxy proxy) {
+                     Hold hold, App app, java.util.Set<String> publicQueryParams, Proxy proxy,
+                     Wire wire) {
+
+  /** A module on today's wire: an HTTP/1.1 upgrade, no compression. */
+  public Module(String name, Map<String, Secret> headers, String origin,
+                List<String> subprotocols, Tls tls, IpProtocol ipProtocol,
+                boolean ipProtocolFallback, long maxMessageBytes, List<Message> messages,
+                Hold hold, App app, java.util.Set<String> publicQueryParams, Proxy proxy) {
+    this(name, headers, origin, subprotocols, tls, ipProtocol, ipProtocolFallback,
+        maxMessageBytes, messages, hold, app, publicQueryParams, proxy, Wire.DEFAULT);
+  }
 
   /** A module without a forward proxy. */
   public Module(String name, Map<String, Secret> headers, String origin,
@@ -69,6 +81,53 @@ public record Module(String name, Map<String, Secret> headers, String origin,
   }
 
   public enum IpProtocol { IP4, IP6 }
+
+  /** This module with another wire. */
+  public Module withWire(Wire other) {
+    return new Module(name, headers, origin, subprotocols, tls, ipProtocol, ipProtocolFallback,
+        maxMessageBytes, messages, hold, app, publicQueryParams, proxy, other);
+  }
+
+  /**
+   * How the WebSocket travels.
+   *
+   * @param httpVersion {@code http_version}: an HTTP/1.1 upgrade (RFC 6455), or HTTP/2 extended
+   *                    CONNECT (RFC 8441: h2c with prior knowledge for ws://, ALPN h2 for wss://)
+   * @param compression {@code compression}: permessage-deflate (RFC 7692) off, offered, or required
+   */
+  public record Wire(HttpVersion httpVersion, Compression compression) {
+    public static final Wire DEFAULT = new Wire(HttpVersion.HTTP_1_1, Compression.OFF);
+
+    public Wire {
+      java.util.Objects.requireNonNull(httpVersion, "httpVersion");
+      java.util.Objects.requireNonNull(compression, "compression");
+    }
+  }
+
+  /** The {@code http_version} key: "1.1" or "2". */
+  public enum HttpVersion {
+    HTTP_1_1("1.1"), HTTP_2("2");
+
+    private final String label;
+
+    HttpVersion(String label) {
+      this.label = label;
+    }
+
+    /** As written in the config and shown: "1.1" or "2". */
+    public String label() {
+      return label;
+    }
+  }
+
+  /** The {@code compression} key: permessage-deflate off, offered (the server may decline), or required. */
+  public enum Compression {
+    OFF, OFFER, REQUIRE;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /**
    * A forward proxy ({@code proxy_url}): the probe connects to it and asks for a tunnel with

@@ -29,7 +29,7 @@ final class ModuleReader {
       "origin", "subprotocols", "tls", "preferred_ip_protocol", "ip_protocol_fallback",
       "max_message_size", "messages", "hold", "protocol", "broadcast", "socketio", "hocuspocus",
       "auth", "public_query_params", "proxy_url", "proxy_user", "proxy_password",
-      "proxy_password_file");
+      "proxy_password_file", "http_version", "compression");
   static final List<String> HOLD_KEYS = List.of("duration", "ping_interval");
   static final long MAX_MESSAGE_BYTES = 256L * 1024 * 1024;
 
@@ -172,7 +172,48 @@ final class ModuleReader {
         List.copyOf(subprotocols), tlsSettings, ipProtocol, fallback, maxBytes,
         List.copyOf(exchanges), hold, application,
         publicQueryParams(keys.get("public_query_params"), child(path, "public_query_params")),
-        proxy.read(node, keys, path));
+        proxy.read(node, keys, path), wire(keys, path));
+  }
+
+  /** {@code http_version} ("1.1" or "2") and {@code compression} (off, offer, require). */
+  private Module.Wire wire(Map<String, Entry> keys, String path) {
+    Module.Wire defaults = Module.Wire.DEFAULT;
+    Module.HttpVersion version = defaults.httpVersion();
+    Entry versionKey = keys.get("http_version");
+    if (versionKey != null) {
+      String versionPath = child(path, "http_version");
+      // YAML reads an unquoted 2 or 1.1 as a number: both spellings mean the same here
+      String value = reader.string(versionKey.value(), versionPath);
+      if (value != null) {
+        version = switch (value) {
+          case "1.1" -> Module.HttpVersion.HTTP_1_1;
+          case "2", "2.0" -> Module.HttpVersion.HTTP_2;
+          default -> {
+            reader.error(versionKey.value(), versionPath, "must be \"1.1\" or \"2\", got \"" + value + "\"");
+            yield version;
+          }
+        };
+      }
+    }
+    Module.Compression compression = defaults.compression();
+    Entry compressionKey = keys.get("compression");
+    if (compressionKey != null) {
+      String compressionPath = child(path, "compression");
+      String value = reader.string(compressionKey.value(), compressionPath);
+      if (value != null) {
+        compression = switch (value) {
+          case "off" -> Module.Compression.OFF;
+          case "offer" -> Module.Compression.OFFER;
+          case "require" -> Module.Compression.REQUIRE;
+          default -> {
+            reader.error(compressionKey.value(), compressionPath,
+                "must be off, offer or require, got \"" + value + "\"");
+            yield compression;
+          }
+        };
+      }
+    }
+    return new Module.Wire(version, compression);
   }
 
   /** Query parameters whose values may be shown; one named like a credential never is. */

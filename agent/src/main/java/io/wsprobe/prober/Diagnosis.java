@@ -91,6 +91,26 @@ public final class Diagnosis {
           + " port?).";
       case SUBPROTOCOL_MISMATCH -> "The server chose no subprotocol or one that was not offered ("
           + detail + "): check the module's subprotocols against what the app expects.";
+      case H2_NOT_NEGOTIATED -> "The TLS front end did not select h2 in ALPN (" + detail + "), so no"
+          + " browser opens this WebSocket over HTTP/2 here. If HTTP/2 is meant to be on, enable it on"
+          + " the front end (HAProxy: alpn h2,http/1.1 on the bind line; nginx: http2 on; Apache:"
+          + " Protocols h2 http/1.1); if not, probe with http_version \"1.1\".";
+      case H2_CONNECT_UNSUPPORTED -> "The server does not offer WebSocket over HTTP/2 (" + detail
+          + "): its SETTINGS lack SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441). Browsers then"
+          + " need a separate HTTP/1.1 connection for the WebSocket. nginx has no RFC 8441 support;"
+          + " HAProxy 2.4 and later advertises it on h2 frontends; Envoy needs allow_connect and"
+          + " upgrade_configs; Go's net/http since 1.24 only with GODEBUG=http2xconnect=1.";
+      case H2_STREAM_RESET -> "The server reset the WebSocket's HTTP/2 stream (" + detail + "): the"
+          + " front end took the extended CONNECT but could not carry it to the app (the backend"
+          + " refused the upgrade, a proxy between cannot tunnel it, or a proxy bug: HAProxy #3355)."
+          + " Probe the backend with http_version \"1.1\" (origin_url) to see which side fails.";
+      case H2_GOAWAY -> "The server ended the HTTP/2 connection with GOAWAY (" + detail + "): it is"
+          + " shutting down or reloading (NO_ERROR), or it refused what the probe sent"
+          + " (PROTOCOL_ERROR: a front end that advertises extended CONNECT it cannot serve).";
+      case EXTENSION_REJECTED -> "The module requires permessage-deflate, but the answer did not"
+          + " agree to it (" + detail + "): a proxy strips or rewrites Sec-WebSocket-Extensions"
+          + " (a headers rule such as HAProxy's http-request del-header, Traefik's headers"
+          + " middleware, a CDN), or the app's compression is off (ws: perMessageDeflate).";
       case CLOSED_DURING_UPGRADE -> "The connection was closed or reset before any answer: the"
           + " app refuses this path (Hocuspocus resets any path but its own), or a proxy or"
           + " load balancer drops upgrade requests.";

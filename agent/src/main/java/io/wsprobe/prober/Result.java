@@ -30,6 +30,19 @@ public enum Result {
   /** A 101 that is not a valid WebSocket handshake, or an answer that is not HTTP at all. */
   BAD_ACCEPT,
   SUBPROTOCOL_MISMATCH,
+  /** http_version 2 over TLS: ALPN did not select h2 (the server chose http/1.1, or nothing). */
+  H2_NOT_NEGOTIATED,
+  /**
+   * http_version 2: the server's SETTINGS do not carry SETTINGS_ENABLE_CONNECT_PROTOCOL = 1
+   * (RFC 8441), so no WebSocket can be opened over its HTTP/2, or it spoke no HTTP/2 at all.
+   */
+  H2_CONNECT_UNSUPPORTED,
+  /** http_version 2: the server reset the WebSocket's stream (RST_STREAM), with its error code. */
+  H2_STREAM_RESET,
+  /** http_version 2: the server ended the connection with GOAWAY, with its error code. */
+  H2_GOAWAY,
+  /** compression require: the answer carries no permessage-deflate, or another extension. */
+  EXTENSION_REJECTED,
   CLOSED_DURING_UPGRADE,
   MESSAGE_TIMEOUT,
   MESSAGE_MISMATCH,

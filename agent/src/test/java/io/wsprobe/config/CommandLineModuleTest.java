@@ -155,4 +155,23 @@ class CommandLineModuleTest {
     assertThatThrownBy(() -> overlay(proxy("http://127.0.0.1:3128", "probe", "no-such-file")))
         .hasMessage("--proxy-password-file: cannot read file no-such-file: no such file");
   }
+
+  private static Options wire(String httpVersion, String compression) {
+    return new Options(List.of(), List.of(), null, null, null, false, List.of(), null, null, null, null, null,
+        null, httpVersion, compression);
+  }
+
+  @Test
+  void theWireOptionsAreReadByTheModuleRules() {
+    Module module = overlay(wire("2", "require"));
+    assertThat(module.wire()).isEqualTo(new Module.Wire(Module.HttpVersion.HTTP_2, Module.Compression.REQUIRE));
+    assertThat(overlay(wire(null, null)).wire()).isEqualTo(Module.Wire.DEFAULT);
+    Module configured = Module.defaults().withWire(new Module.Wire(Module.HttpVersion.HTTP_2, Module.Compression.OFFER));
+    assertThat(CommandLineModule.overlay(configured, wire(null, "off")).wire())
+        .isEqualTo(new Module.Wire(Module.HttpVersion.HTTP_2, Module.Compression.OFF));
+    assertThatThrownBy(() -> overlay(wire("3", null)))
+        .hasMessage("--http-version: must be \"1.1\" or \"2\", got \"3\"");
+    assertThatThrownBy(() -> overlay(wire(null, "yes")))
+        .hasMessage("--compression: must be off, offer or require, got \"yes\"");
+  }
 }

@@ -61,7 +61,12 @@ class InvalidFilesTest {
                   + "bearer_token, bearer_token_file, origin, subprotocols, tls, "
                   + "preferred_ip_protocol, ip_protocol_fallback, max_message_size, messages, hold, "
                   + "protocol, broadcast, socketio, hocuspocus, auth, public_query_params, proxy_url, "
-                  + "proxy_user, proxy_password, proxy_password_file)"),
+                  + "proxy_user, proxy_password, proxy_password_file, http_version, compression)"),
+          arguments("invalid-http-version.yml",
+              "invalid-http-version.yml:3: modules.h2.http_version: must be \"1.1\" or \"2\", got \"3\""),
+          arguments("invalid-compression.yml",
+              "invalid-compression.yml:3: modules.deflate.compression: must be off, offer or require, "
+                  + "got \"gzip\""),
           arguments("invalid-duplicate-key.yml",
               "invalid-duplicate-key.yml:4: global.interval: duplicate key (first at line 2)"),
           arguments("invalid-duration-unit.yml",
@@ -337,7 +342,7 @@ class InvalidFilesTest {
               + "bearer_token_file, origin, subprotocols, tls, preferred_ip_protocol, "
               + "ip_protocol_fallback, max_message_size, messages, hold, protocol, broadcast, "
               + "socketio, hocuspocus, auth, public_query_params, proxy_url, proxy_user, "
-              + "proxy_password, proxy_password_file)",
+              + "proxy_password, proxy_password_file, http_version, compression)",
           "invalid-many.yml:13: modules.echo.messages[0].expect.regex: invalid regex: "
               + "Unclosed group near index 1",
           "invalid-many.yml:16: targets[0].url: scheme must be ws or wss, got https",

@@ -83,6 +83,46 @@ class ModuleReaderTest {
   }
 
   @Nested
+  class WireKeys {
+
+    @Test
+    void http11AndNoCompressionByDefault() throws Exception {
+      Module m = parse("modules:\n  m:\n    origin: https://a.example\n").modules().get("m");
+      assertThat(m.wire()).isEqualTo(Module.Wire.DEFAULT);
+      assertThat(Module.defaults().wire()).isEqualTo(Module.Wire.DEFAULT);
+    }
+
+    @ParameterizedTest(name = "http_version: {0}")
+    @ValueSource(strings = {"2", "\"2\"", "2.0", "'2'"})
+    void http2QuotedOrNot(String written) throws Exception {
+      Module m = parse("modules:\n  m:\n    http_version: " + written + "\n").modules().get("m");
+      assertThat(m.wire().httpVersion()).isEqualTo(Module.HttpVersion.HTTP_2);
+    }
+
+    @Test
+    void http11AndEachCompression() throws Exception {
+      Config config = parse("""
+          modules:
+            a: { http_version: 1.1, compression: offer }
+            b: { http_version: "1.1", compression: require }
+            c: { compression: "off" }
+          """);
+      assertThat(config.modules().get("a").wire())
+          .isEqualTo(new Module.Wire(Module.HttpVersion.HTTP_1_1, Module.Compression.OFFER));
+      assertThat(config.modules().get("b").wire().compression()).isEqualTo(Module.Compression.REQUIRE);
+      assertThat(config.modules().get("c").wire().compression()).isEqualTo(Module.Compression.OFF);
+    }
+
+    @Test
+    void aBadValueNamesTheKeyAndLine() {
+      assertThat(errors("modules:\n  m:\n    http_version: [2]\n")).containsExactly(
+          "test.yml:3: modules.m.http_version: expected a string, got a list");
+      assertThat(errors("modules:\n  m:\n    http_version: h2\n")).containsExactly(
+          "test.yml:3: modules.m.http_version: must be \"1.1\" or \"2\", got \"h2\"");
+    }
+  }
+
+  @Nested
   class ProxyKeys {
 
     @Test
