@@ -24,7 +24,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +66,12 @@ class Http2ProxyTest {
   static int h2cCollab;
   /** Plain HTTP/1.1 in front of Hocuspocus. */
   static int h1Collab;
+  /** h2c with {@code http-request reject}. */
+  static int h2cReject;
+  /** h2c to a backend with {@code timeout tunnel 1s}. */
+  static int h2cShortTunnel;
+  /** Plain HTTP/1.1 to the same backend. */
+  static int h1ShortTunnel;
   /** nginx {@code listen ... http2;}: h2c prior knowledge. */
   static int nginxH2c;
   /** nginx {@code listen ... ssl http2;}. */
@@ -90,8 +98,26 @@ class Http2ProxyTest {
     h1Stripped = Nginx.freePort();
     h2cCollab = Nginx.freePort();
     h1Collab = Nginx.freePort();
+    h2cReject = Nginx.freePort();
+    h2cShortTunnel = Nginx.freePort();
+    h1ShortTunnel = Nginx.freePort();
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("H2C", h2c);
+    values.put("H2C_STRIPPED", h2cStripped);
+    values.put("TLS_H2", tlsH2);
+    values.put("TLS_H1_ONLY", tlsH1Only);
+    values.put("H1", h1);
+    values.put("H1_STRIPPED", h1Stripped);
+    values.put("H2C_COLLAB", h2cCollab);
+    values.put("H1_COLLAB", h1Collab);
+    values.put("H2C_REJECT", h2cReject);
+    values.put("H2C_SHORT_TUNNEL", h2cShortTunnel);
+    values.put("H1_SHORT_TUNNEL", h1ShortTunnel);
+    values.put("CRT", crt);
+    values.put("WS", ws.port());
+    values.put("COLLAB", collab.port());
     Path cfg = dir.resolve("haproxy.cfg");
-    Files.writeString(cfg, """
+    Files.writeString(cfg, fill("""
         defaults
             mode http
             retries 0
@@ -100,42 +126,55 @@ class Http2ProxyTest {
             timeout server 10s
             timeout tunnel 30s
         frontend h2c
-            bind 127.0.0.1:%1$d proto h2
+            bind 127.0.0.1:{H2C} proto h2
             default_backend ws
         frontend h2c_stripped
-            bind 127.0.0.1:%2$d proto h2
+            bind 127.0.0.1:{H2C_STRIPPED} proto h2
             http-request del-header Upgrade
             http-request del-header Connection
             default_backend ws
         frontend tls_h2
-            bind 127.0.0.1:%3$d ssl crt %4$s alpn h2,http/1.1
+            bind 127.0.0.1:{TLS_H2} ssl crt {CRT} alpn h2,http/1.1
             default_backend ws
         frontend tls_h1_only
-            bind 127.0.0.1:%5$d ssl crt %4$s alpn http/1.1
+            bind 127.0.0.1:{TLS_H1_ONLY} ssl crt {CRT} alpn http/1.1
             default_backend ws
         frontend h1
-            bind 127.0.0.1:%6$d
+            bind 127.0.0.1:{H1}
             default_backend ws
         frontend h1_stripped
-            bind 127.0.0.1:%7$d
+            bind 127.0.0.1:{H1_STRIPPED}
             http-request del-header Upgrade
             http-request del-header Connection
             default_backend ws
         frontend h2c_collab
-            bind 127.0.0.1:%8$d proto h2
+            bind 127.0.0.1:{H2C_COLLAB} proto h2
             default_backend collab
         frontend h1_collab
-            bind 127.0.0.1:%9$d
+            bind 127.0.0.1:{H1_COLLAB}
             default_backend collab
+        frontend h2c_reject
+            bind 127.0.0.1:{H2C_REJECT} proto h2
+            http-request reject
+            default_backend ws
+        frontend h2c_short_tunnel
+            bind 127.0.0.1:{H2C_SHORT_TUNNEL} proto h2
+            default_backend ws_short_tunnel
+        frontend h1_short_tunnel
+            bind 127.0.0.1:{H1_SHORT_TUNNEL}
+            default_backend ws_short_tunnel
         backend ws
-            server ws 127.0.0.1:%10$d
+            server ws 127.0.0.1:{WS}
+        backend ws_short_tunnel
+            timeout tunnel 1s
+            server ws 127.0.0.1:{WS}
         backend collab
-            server collab 127.0.0.1:%11$d
-        """.formatted(h2c, h2cStripped, tlsH2, crt, tlsH1Only, h1, h1Stripped, h2cCollab, h1Collab,
-        ws.port(), collab.port()));
+            server collab 127.0.0.1:{COLLAB}
+        """, values));
     HAProxy.check(cfg, Map.of());
     haproxy = HAProxy.start(cfg, Map.of(), h2c, dir.resolve("haproxy.log"));
-    for (int port : new int[] {h2cStripped, tlsH2, tlsH1Only, h1, h1Stripped, h2cCollab, h1Collab}) {
+    for (int port : new int[] {h2cStripped, tlsH2, tlsH1Only, h1, h1Stripped, h2cCollab, h1Collab, h2cReject,
+        h2cShortTunnel, h1ShortTunnel}) {
       waitForPort(port);
     }
 
@@ -161,6 +200,15 @@ class Http2ProxyTest {
     ws.close();
     collab.close();
     vertx.close().await();
+  }
+
+  /** {@code text} with each {@code {NAME}} replaced by its value. */
+  static String fill(String text, Map<String, Object> values) {
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      text = text.replace("{" + e.getKey() + "}", String.valueOf(e.getValue()));
+    }
+    assertThat(text).doesNotContainPattern("\\{[A-Z0-9_]+}");
+    return text;
   }
 
   static void waitForPort(int port) throws Exception {
@@ -193,15 +241,24 @@ class Http2ProxyTest {
   }
 
   static ProbeResult probe(String url, String module) throws Exception {
+    return probe(url, module, "4s");
+  }
+
+  static ProbeResult probe(String url, String module, String timeout) throws Exception {
+    return probeLater(url, module, timeout).get(20, TimeUnit.SECONDS);
+  }
+
+  /** Starts a probe; its result comes by the timeout. */
+  static CompletableFuture<ProbeResult> probeLater(String url, String module, String timeout) throws Exception {
     Config c = ConfigLoader.parse("modules:\n  m:\n" + module.indent(4) + """
         targets:
           - name: t
             url: %s
             module: m
-            timeout: 4s
-        """.formatted(url), "test.yml", Path.of("."), n -> null);
+            timeout: %s
+        """.formatted(url, timeout), "test.yml", Path.of("."), n -> null);
     Target t = c.targets().get(0);
-    return prober.probe(t, c.moduleOf(t)).await();
+    return prober.probe(t, c.moduleOf(t)).toCompletionStage().toCompletableFuture();
   }
 
   /** What every HTTP/2 session's trace holds: the server's SETTINGS and the extended CONNECT. */
@@ -321,6 +378,77 @@ class Http2ProxyTest {
       assertThat(r.statusCode()).isEqualTo(426);
       assertThat(r.detail()).contains("426");
       assertThat(r.trace().render()).contains("ENABLE_CONNECT_PROTOCOL", ":status 426", "Upgrade Required");
+    }
+  }
+
+  @Nested
+  class HAProxyEndingTheStreamOrTheConnection {
+
+    /** {@code http-request reject} on an h2 frontend: RST_STREAM ENHANCE_YOUR_CALM, then GOAWAY. */
+    @Test
+    void rejectIsH2StreamReset() throws Exception {
+      ProbeResult r = probe("ws://127.0.0.1:" + h2cReject + "/echo", h2(ECHO));
+      assertResult(r, Result.H2_STREAM_RESET);
+      assertThat(r.statusCode()).isZero();
+      assertThat(r.detail()).contains("ENHANCE_YOUR_CALM");
+      assertThat(r.trace().render()).contains("ENABLE_CONNECT_PROTOCOL", "RST_STREAM").doesNotContain(":status");
+    }
+
+    /**
+     * {@code timeout tunnel 1s} ends an idle HTTP/2 WebSocket with RST_STREAM CANCEL after the
+     * 200; over HTTP/1.1 the same backend closes the connection, an idle cut.
+     */
+    @Test
+    void anIdleTunnelTimeoutIsH2StreamResetAfterThe200() throws Exception {
+      ProbeResult r = probe("ws://127.0.0.1:" + h2cShortTunnel + "/echo", h2(ECHO + "hold: { duration: 3s }\n"), "6s");
+      assertResult(r, Result.H2_STREAM_RESET);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.rttNanos()).hasSize(1);
+      assertThat(r.detail()).contains("CANCEL");
+      assertThat(r.trace().render()).contains(":status 200", "RST_STREAM");
+    }
+
+    @Test
+    void theSameTimeoutOverHttp11IsAnIdleCut() throws Exception {
+      ProbeResult r = probe("ws://127.0.0.1:" + h1ShortTunnel + "/echo", ECHO + "hold: { duration: 3s }\n", "6s");
+      assertResult(r, Result.IDLE_CUT);
+      assertThat(r.statusCode()).isEqualTo(101);
+    }
+
+    /**
+     * A soft stop (SIGUSR1, what a reload does to the old process) with {@code hard-stop-after}:
+     * HAProxy sends GOAWAY NO_ERROR and closes the connection a second later, in the hold.
+     */
+    @Test
+    void aStopInTheHoldIsH2Goaway(@TempDir Path dir) throws Exception {
+      int port = Nginx.freePort();
+      Path cfg = dir.resolve("haproxy.cfg");
+      Files.writeString(cfg, """
+          global
+              hard-stop-after 1s
+          defaults
+              mode http
+              timeout connect 1s
+              timeout client 10s
+              timeout server 10s
+              timeout tunnel 30s
+          frontend h2c
+              bind 127.0.0.1:%d proto h2
+              default_backend ws
+          backend ws
+              server ws 127.0.0.1:%d
+          """.formatted(port, ws.port()));
+      try (HAProxy stopping = HAProxy.start(cfg, Map.of(), port, dir.resolve("haproxy.log"))) {
+        CompletableFuture<ProbeResult> result = probeLater("ws://127.0.0.1:" + port + "/echo",
+            h2(ECHO + "hold: { duration: 5s }\n"), "8s");
+        Thread.sleep(1000);
+        stopping.softStop();
+        ProbeResult r = result.get(10, TimeUnit.SECONDS);
+        assertResult(r, Result.H2_GOAWAY);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.detail()).contains("NO_ERROR");
+        assertThat(r.trace().render()).contains(":status 200", "GOAWAY");
+      }
     }
   }
 

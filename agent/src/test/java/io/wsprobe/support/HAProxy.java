@@ -65,6 +65,18 @@ public final class HAProxy implements AutoCloseable {
     return port;
   }
 
+  /**
+   * A soft stop, SIGUSR1 (what a reload does to the old process): the listeners close, HTTP/2
+   * connections get GOAWAY, and the process exits when its last connection ends (or at
+   * {@code hard-stop-after}).
+   */
+  public void softStop() throws Exception {
+    Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(process.pid())).redirectErrorStream(true).start();
+    if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -USR1 " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes()));
+    }
+  }
+
   @Override
   public void close() throws Exception {
     process.destroy();
