@@ -3,6 +3,7 @@ package io.wsprobe.prober;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;
 
 /**
@@ -120,6 +121,7 @@ final class FailureClassifier {
       case PROXY_CONNECT -> Verdict.finish(Result.PROXY_ERROR, "the proxy " + f.proxy()
           + " did not answer CONNECT " + limit);
       case TLS -> Verdict.finish(Result.TLS_HANDSHAKE_FAILED, "TLS handshake did not complete " + limit);
+      case H2_SETTINGS -> noSettings(f, "no HTTP/2 SETTINGS from the server " + limit);
       case UPGRADING -> upgrade(f, "nothing more " + limit, Result.UPGRADE_TIMEOUT,
           "no complete answer to the upgrade request " + limit
               + (f.answerBytes() > 0 ? " (" + f.answerBytes() + "+ bytes arrived)" : ""));
@@ -157,6 +159,7 @@ final class FailureClassifier {
               : "connection closed in the middle of the answer (" + got + " bytes)");
       case PROXY_CONNECT -> Verdict.finish(Result.PROXY_ERROR, "the proxy " + f.proxy()
           + " closed the connection without answering CONNECT");
+      case H2_SETTINGS -> noSettings(f, "the connection closed before the server's HTTP/2 SETTINGS");
       case ANSWER_BODY -> Verdict.ANSWER;
       case MESSAGE, WAIT_RECEIVERS, BROADCAST, RECEIVING ->
           Verdict.finish(Result.CLOSED_BY_PEER, "connection closed without a close frame " + where(step, f));
@@ -178,6 +181,7 @@ final class FailureClassifier {
               : "connection failed in the middle of the answer (" + got + " bytes): " + why);
       case PROXY_CONNECT -> Verdict.finish(Result.PROXY_ERROR, "the connection to the proxy " + f.proxy()
           + " failed before its answer to CONNECT: " + why);
+      case H2_SETTINGS -> noSettings(f, "the connection failed before the server's HTTP/2 SETTINGS: " + why);
       case ANSWER_BODY -> Verdict.ANSWER;
       case APP_HANDSHAKE, WAIT_RECEIVERS, BROADCAST, RECEIVING, MESSAGE, HOLD, CLOSING -> sessionError(step, e, why, f);
       case RESOLVING, CONNECTING, TLS, DONE -> Verdict.IGNORED;
@@ -186,6 +190,10 @@ final class FailureClassifier {
 
   private static Verdict sessionError(ProbeStep step, Throwable e, String why, Facts f) {
     String where = where(step, f);
+    if (e instanceof Http2Exception && step != ProbeStep.CLOSING) {
+      return Verdict.finish(Result.PROTOCOL_ERROR, "the peer broke HTTP/2 (RFC 9113)"
+          + (where.isEmpty() ? "" : " " + where) + ": " + why);
+    }
     if (tooLarge(e)) {
       return Verdict.finish(Result.MESSAGE_TOO_LARGE, why + " (max_message_size " + f.maxMessageBytes() + " bytes)");
     } else if (e instanceof CorruptedWebSocketFrameException c) {
@@ -234,6 +242,55 @@ final class FailureClassifier {
       default -> new Verdict(Then.FINISH, Result.CLOSED_BY_PEER, "peer sent " + said(code, reason) + " "
           + where(step, f), who + said(code, reason), null);
     };
+  }
+
+  /**
+   * http_version "2": what the server sent in place of SETTINGS says why there is no WebSocket
+   * over its HTTP/2: an HTTP/1.x answer to the preface, other bytes, or nothing at all.
+   */
+  private static Verdict noSettings(Facts f, String then) {
+    int got = f.answerBytes();
+    if (got == 0) {
+      return Verdict.finish(Result.H2_CONNECT_UNSUPPORTED, then + ": the port does not speak HTTP/2"
+          + " (prior knowledge for ws://, ALPN h2 for wss://)");
+    }
+    String seen = f.answerSoFar();
+    if (f.answerLooksLikeHttp()) {
+      String line = seen.strip().lines().findFirst().orElse("");
+      return new Verdict(Then.FINISH, Result.H2_CONNECT_UNSUPPORTED, "the port answers HTTP/1.x, not HTTP/2 ('"
+          + line + "' to the connection preface), then " + then, seen, null);
+    }
+    return new Verdict(Then.FINISH, Result.H2_CONNECT_UNSUPPORTED, "the answer to the connection preface is not"
+        + " HTTP/2 (" + got + " bytes), then " + then, seen, null);
+  }
+
+  /**
+   * RST_STREAM on the WebSocket's stream: h2_stream_reset in every step but the close, where the
+   * server ending the stream is the end it was asked for.
+   */
+  static Verdict reset(ProbeStep step, String code, Facts f) {
+    return switch (step) {
+      case CLOSING -> Verdict.CLOSED;
+      case DONE -> Verdict.IGNORED;
+      case HOLD -> Verdict.finish(Result.H2_STREAM_RESET, "the server reset the WebSocket's stream (RST_STREAM "
+          + code + ") during the hold");
+      case UPGRADING, ANSWER_BODY -> Verdict.finish(Result.H2_STREAM_RESET, "the server reset the stream (RST_STREAM "
+          + code + ") instead of answering the extended CONNECT");
+      default -> Verdict.finish(Result.H2_STREAM_RESET, "the server reset the WebSocket's stream (RST_STREAM "
+          + code + ")" + (where(step, f).isEmpty() ? "" : " " + where(step, f)));
+    };
+  }
+
+  /** GOAWAY on the connection while the session is open: h2_goaway, but during the close. */
+  static Verdict goAway(ProbeStep step, String code, int lastStreamId, String debug, Facts f) {
+    if (step == ProbeStep.CLOSING || step == ProbeStep.DONE) {
+      return Verdict.IGNORED;
+    }
+    String where = where(step, f);
+    return new Verdict(Then.FINISH, Result.H2_GOAWAY, "the server sent GOAWAY " + code + ", last stream id "
+        + lastStreamId + (debug.isEmpty() ? "" : ", debug data '" + debug + "'")
+        + (step == ProbeStep.H2_SETTINGS ? " before its SETTINGS" : where.isEmpty() ? "" : " " + where),
+        "GOAWAY " + code + ", last stream id " + lastStreamId + (debug.isEmpty() ? "" : ": " + debug), null);
   }
 
   static String said(int code, String reason) {

@@ -8,6 +8,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -21,6 +28,13 @@ import io.netty.util.ReferenceCountUtil;
  * TLS:         ssl, phase (quiet)
  * upgrading:   [ssl], raw-answer, http, phase (UpgradeHandler)
  * open:        [ssl], ws-decoder, ws-utf8, ws-aggregator, ws-encoder, phase (app handshake, exchanges, ...)
+ *
+ * http_version "2", on the socket:
+ * settings:    [ssl], raw-answer, h2, h2-mux, phase (H2Connection)
+ * stream open: [ssl], h2, h2-mux, phase (H2Connection.Watch: GOAWAY)
+ * and on the WebSocket's stream channel (then the session's channel):
+ * upgrading:   h2-stream, phase (H2UpgradeHandler)
+ * open:        h2-stream, ws-decoder, ws-utf8, ws-aggregator, ws-encoder, phase (as over HTTP/1.1)
  * </pre>
  */
 final class Pipelines {
@@ -89,6 +103,66 @@ final class Pipelines {
     p.remove("raw-answer");
     p.addAfter("ws-decoder", "ws-utf8", new Utf8FrameValidator(false));
     p.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator((int) s.module.maxMessageBytes()));
+  }
+
+  /** Largest header block the server may send (SETTINGS_MAX_HEADER_LIST_SIZE), as the HTTP/1.1 codec's 16 KiB. */
+  static final int H2_MAX_HEADER_LIST = 16 * 1024;
+
+  /**
+   * Netty's HTTP/2 frame codec (it sends the connection preface when added) and its multiplexer,
+   * with the server's first bytes kept ahead of them. The client offers no push, and a bounded
+   * header list; closing the connection does not wait for open streams (the session closes its
+   * stream first).
+   */
+  static void h2(Session s, H2Connection connection) {
+    ChannelPipeline p = s.channel.pipeline();
+    p.addBefore("phase", "raw-answer", connection.capture());
+    p.addBefore("phase", "h2", Http2FrameCodecBuilder.forClient()
+        .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(H2_MAX_HEADER_LIST))
+        .gracefulShutdownTimeoutMillis(0)
+        .build());
+    // the server may not open streams (no push); what one it opens anyway carries is dropped
+    p.addBefore("phase", "h2-mux", new Http2MultiplexHandler(CONNECTING));
+    phase(s, connection);
+  }
+
+  /** The server's SETTINGS came: the capture goes; the step's handler stays until the stream is open. */
+  static void h2Settled(Session s) {
+    s.channel.pipeline().remove("raw-answer");
+  }
+
+  /**
+   * The stream is open: the socket keeps a watch for GOAWAY in the phase's place, and the stream
+   * becomes the session's channel, its adapter first.
+   */
+  static void h2Stream(Session s, Http2StreamChannel stream, H2UpgradeHandler upgrade) {
+    Channel socket = s.channel;
+    s.current.release();
+    s.current = null;
+    socket.pipeline().replace("phase", "phase", new H2Connection.Watch(s));
+    s.tcp = socket;
+    s.channel = stream;
+    stream.pipeline().addBefore("phase", "h2-stream", new H2Stream(s));
+    phase(s, upgrade);
+  }
+
+  /**
+   * The extended CONNECT got :status 200: the stream's DATA carries the WebSocket (RFC 8441 5).
+   * Netty's RFC 6455 codec, masking what it sends, and the validator and aggregator as over
+   * HTTP/1.1, under the same names.
+   *
+   * @param extensions whether a negotiated extension may set RSV bits
+   */
+  static void h2WebSocket(Session s, boolean extensions) {
+    ChannelPipeline p = s.channel.pipeline();
+    int max = (int) s.module.maxMessageBytes();
+    p.addBefore("phase", "ws-decoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(max).expectMaskedFrames(false).allowMaskMismatch(false)
+        .allowExtensions(extensions).build()));
+    p.addBefore("phase", "ws-utf8", new Utf8FrameValidator(false));
+    p.addBefore("phase", "ws-aggregator", new WebSocketFrameAggregator(max));
+    p.addBefore("phase", "ws-encoder", new WebSocket13FrameEncoder(true));
+    ((H2Stream) p.get("h2-stream")).open();
   }
 
   /** The next step's handler in place of the last one's, which gives back what it held. */

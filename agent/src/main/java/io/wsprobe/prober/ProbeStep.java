@@ -8,7 +8,11 @@ enum ProbeStep {
   RESOLVING, CONNECTING,
   /** CONNECT sent to the forward proxy, its answer awaited. */
   PROXY_CONNECT,
-  TLS, UPGRADING,
+  TLS,
+  /** http_version "2": connection preface sent, the server's SETTINGS awaited. */
+  H2_SETTINGS,
+  /** The upgrade answer awaited: HTTP/1.1's 101, or over HTTP/2 the extended CONNECT's :status. */
+  UPGRADING,
   /** A non-101 answer came; its first bytes of body are being kept. */
   ANSWER_BODY,
   APP_HANDSHAKE,

@@ -63,7 +63,13 @@ final class Session implements Dialect.Wire {
   long stepStart;
   /** The phase handler in the pipeline, or null before the socket. */
   PhaseHandler current;
+  /**
+   * The socket's channel, or with http_version "2" once the WebSocket's stream is open, that
+   * stream's channel (then {@link #tcp} is the socket's).
+   */
   Channel channel;
+  /** http_version "2": the TCP connection carrying the stream, once the stream is open; else null. */
+  Channel tcp;
   /** This session holds a descriptor of the {@link FdBudget} (taken before DNS, given back when its socket closes). */
   boolean fdHeld;
   SSLEngine sslEngine;
@@ -126,9 +132,19 @@ final class Session implements Dialect.Wire {
     }
   }
 
+  /** The upgrade: an HTTP/1.1 one, or with http_version "2" the HTTP/2 connection's SETTINGS, then CONNECT. */
   void upgrade() {
+    if (h2()) {
+      H2Connection.start(this);
+      return;
+    }
     step = ProbeStep.UPGRADING;
     Pipelines.upgrade(this, new UpgradeHandler(this));
+  }
+
+  /** Whether this session's WebSocket goes over HTTP/2 (RFC 8441). */
+  boolean h2() {
+    return module.wire().httpVersion() == Module.HttpVersion.HTTP_2;
   }
 
   /** The upgrade succeeded; the app protocol's handshake begins. */
@@ -251,10 +267,20 @@ final class Session implements Dialect.Wire {
           // closing anyway
         }
       }
+      Channel socket = tcp;
+      Channel stream = channel;
       channel.writeAndFlush(new CloseWebSocketFrame(closeStatus.code(), closeStatusReason))
-          .addListener(ChannelFutureListener.CLOSE);
+          .addListener(socket == null ? ChannelFutureListener.CLOSE : f -> {
+            stream.close();
+            socket.close();
+          });
     } else {
       channel.close();
+      if (tcp != null) {
+        // the stream first: then the connection has no open stream, and its GOAWAY and close
+        // wait for nothing (the descriptor goes back when the socket closes, see Connect)
+        tcp.close();
+      }
     }
   }
 

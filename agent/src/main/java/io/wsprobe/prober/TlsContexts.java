@@ -1,5 +1,7 @@
 package io.wsprobe.prober;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -24,18 +26,38 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Client TLS contexts, one per distinct {@link Module.Tls}, built once and reused. Every context
  * trusts through {@link ChainRecorder}, which remembers the chain a server presented so the
  * probe can export its expiry even when verification fails (an expired certificate is exactly
- * when the expiry matters).
+ * when the expiry matters). A module with {@code http_version: "2"} gets a context of its own
+ * whose ALPN offers {@code h2} only (RFC 8441 needs HTTP/2; a server that selects anything else
+ * is {@code h2_not_negotiated}).
  */
 final class TlsContexts {
 
+  /** ALPN offering h2 only; a server that selects nothing is accepted, and the probe says so. */
+  private static final ApplicationProtocolConfig H2_ONLY = new ApplicationProtocolConfig(
+      ApplicationProtocolConfig.Protocol.ALPN,
+      ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+      ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+      ApplicationProtocolNames.HTTP_2);
+
   private final Map<Module.Tls, SslContext> contexts = new ConcurrentHashMap<>();
+  private final Map<Module.Tls, SslContext> h2Contexts = new ConcurrentHashMap<>();
   private final Map<SSLEngine, X509Certificate[]> presented = new ConcurrentHashMap<>();
 
   SslContext get(Module.Tls tls) throws Exception {
     SslContext ctx = contexts.get(tls);
     if (ctx == null) {
-      ctx = build(tls);
+      ctx = build(tls, false);
       contexts.putIfAbsent(tls, ctx);
+    }
+    return ctx;
+  }
+
+  /** The context for {@code http_version: "2"}: the same trust and keys, ALPN offering h2 only. */
+  SslContext getH2(Module.Tls tls) throws Exception {
+    SslContext ctx = h2Contexts.get(tls);
+    if (ctx == null) {
+      ctx = build(tls, true);
+      h2Contexts.putIfAbsent(tls, ctx);
     }
     return ctx;
   }
@@ -45,7 +67,7 @@ final class TlsContexts {
     return presented.remove(engine);
   }
 
-  private SslContext build(Module.Tls tls) throws Exception {
+  private SslContext build(Module.Tls tls, boolean h2) throws Exception {
     X509ExtendedTrustManager delegate = tls.insecureSkipVerify()
         ? (X509ExtendedTrustManager) InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0]
         : trustManager(tls.caFile());
@@ -54,6 +76,9 @@ final class TlsContexts {
         .endpointIdentificationAlgorithm(tls.insecureSkipVerify() ? null : "HTTPS");
     if (tls.certFile() != null) {
       builder.keyManager(new File(tls.certFile()), new File(tls.keyFile()));
+    }
+    if (h2) {
+      builder.applicationProtocolConfig(H2_ONLY);
     }
     return builder.build();
   }

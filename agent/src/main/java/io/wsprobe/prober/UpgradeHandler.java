@@ -34,7 +34,7 @@ final class UpgradeHandler extends PhaseHandler {
 
   /** How much of a non-101 answer's body, or of a non-HTTP answer, the trace keeps. */
   static final int KEPT_BODY_BYTES = 512;
-  private static final long BODY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+  static final long BODY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
   private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private final ByteBuf rawAnswer = Unpooled.buffer(0, KEPT_BODY_BYTES);
@@ -117,12 +117,14 @@ final class UpgradeHandler extends PhaseHandler {
     }
   }
 
-  private static String redactedRequestTarget(Module module, String uri) {
+  /** The request target as shown: secret query parameters redacted. */
+  static String redactedRequestTarget(Module module, String uri) {
     String redacted = module.shownUrl(java.net.URI.create("ws://h" + uri));
     return redacted.substring("ws://h".length());
   }
 
-  private static String shownRequestHeader(Module module, String name, String value) {
+  /** A request header's value as shown: the module's secret headers and credential headers redacted. */
+  static String shownRequestHeader(Module module, String name, String value) {
     Secret configured = null;
     for (Map.Entry<String, Secret> h : module.headers().entrySet()) {
       if (h.getKey().equalsIgnoreCase(name)) {
@@ -171,7 +173,7 @@ final class UpgradeHandler extends PhaseHandler {
       return;
     }
     traceAnswerHeaders(response);
-    recognise("");
+    recognise(s, "");
     String upgradeHeader = answerHeaders.get(HttpHeaderNames.UPGRADE);
     if (upgradeHeader == null || !upgradeHeader.equalsIgnoreCase("websocket")) {
       s.end(Result.BAD_ACCEPT, "101 answer without 'Upgrade: websocket' (got " + upgradeHeader + ")");
@@ -189,12 +191,8 @@ final class UpgradeHandler extends PhaseHandler {
           + ", expected '" + expected + "'");
       return;
     }
-    Module module = s.module;
     String chosen = answerHeaders.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-    if (module.subprotocols().isEmpty() ? chosen != null && !chosen.isEmpty()
-        : chosen == null || !module.subprotocols().contains(chosen)) {
-      s.end(Result.SUBPROTOCOL_MISMATCH, "offered " + module.subprotocols() + ", server chose "
-          + (chosen == null ? "none" : "'" + chosen + "'"));
+    if (subprotocolMismatch(s, chosen)) {
       return;
     }
     // Netty swaps the HTTP codec for the WebSocket codec; bytes already read after the 101 go on
@@ -206,9 +204,23 @@ final class UpgradeHandler extends PhaseHandler {
     s.upgraded();
   }
 
+  /**
+   * Ends the session as subprotocol_mismatch when the server chose no subprotocol though the
+   * module offers some, or one it did not offer (or one though none was offered).
+   */
+  static boolean subprotocolMismatch(Session s, String chosen) {
+    Module module = s.module;
+    if (module.subprotocols().isEmpty() ? chosen != null && !chosen.isEmpty()
+        : chosen == null || !module.subprotocols().contains(chosen)) {
+      s.end(Result.SUBPROTOCOL_MISMATCH, "offered " + module.subprotocols() + ", server chose "
+          + (chosen == null ? "none" : "'" + chosen + "'"));
+      return true;
+    }
+    return false;
+  }
+
   /** Names the hop that answered, and says so in the trace when the answer shows one. */
-  private void recognise(String bodyText) {
-    Session s = session;
+  static void recognise(Session s, String bodyText) {
     s.hop = HopRecogniser.recognise(s.answerHeaders, bodyText);
     if (s.traced && s.hop.hop() != Hop.UNKNOWN) {
       s.trace.note("answered through: " + s.hop.hop().shown() + " (" + s.hop.evidence() + ")");
@@ -228,7 +240,8 @@ final class UpgradeHandler extends PhaseHandler {
     }
   }
 
-  private static void appendHeaders(StringBuilder text, HttpHeaders headers) {
+  /** The answer's headers as lines, credential headers redacted. */
+  static void appendHeaders(StringBuilder text, HttpHeaders headers) {
     for (Map.Entry<String, String> h : headers) {
       text.append('\n').append(h.getKey()).append(": ")
           .append(Secret.sensitiveHeader(h.getKey()) ? Secret.REDACTED : h.getValue());
@@ -258,7 +271,7 @@ final class UpgradeHandler extends PhaseHandler {
     String answer = text.toString();
     s.answerText = () -> answer;
     s.trace.received(answer);
-    recognise(bodyText);
+    recognise(s, bodyText);
     String shortType = contentType == null ? "" : " " + contentType.split(";")[0].trim();
     if (s.status < 400) {
       s.end(Result.UPGRADE_IGNORED, "got HTTP " + s.status + shortType
