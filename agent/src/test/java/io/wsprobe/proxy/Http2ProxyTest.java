@@ -68,6 +68,8 @@ class Http2ProxyTest {
   static int h1Collab;
   /** h2c with {@code http-request reject}. */
   static int h2cReject;
+  /** Plain HTTP/1.1 with the same {@code http-request reject}. */
+  static int h1Reject;
   /** h2c to a backend with {@code timeout tunnel 1s}. */
   static int h2cShortTunnel;
   /** Plain HTTP/1.1 to the same backend. */
@@ -99,6 +101,7 @@ class Http2ProxyTest {
     h2cCollab = Nginx.freePort();
     h1Collab = Nginx.freePort();
     h2cReject = Nginx.freePort();
+    h1Reject = Nginx.freePort();
     h2cShortTunnel = Nginx.freePort();
     h1ShortTunnel = Nginx.freePort();
     Map<String, Object> values = new LinkedHashMap<>();
@@ -111,6 +114,7 @@ class Http2ProxyTest {
     values.put("H2C_COLLAB", h2cCollab);
     values.put("H1_COLLAB", h1Collab);
     values.put("H2C_REJECT", h2cReject);
+    values.put("H1_REJECT", h1Reject);
     values.put("H2C_SHORT_TUNNEL", h2cShortTunnel);
     values.put("H1_SHORT_TUNNEL", h1ShortTunnel);
     values.put("CRT", crt);
@@ -157,6 +161,10 @@ class Http2ProxyTest {
             bind 127.0.0.1:{H2C_REJECT} proto h2
             http-request reject
             default_backend ws
+        frontend h1_reject
+            bind 127.0.0.1:{H1_REJECT}
+            http-request reject
+            default_backend ws
         frontend h2c_short_tunnel
             bind 127.0.0.1:{H2C_SHORT_TUNNEL} proto h2
             default_backend ws_short_tunnel
@@ -174,7 +182,7 @@ class Http2ProxyTest {
     HAProxy.check(cfg, Map.of());
     haproxy = HAProxy.start(cfg, Map.of(), h2c, dir.resolve("haproxy.log"));
     for (int port : new int[] {h2cStripped, tlsH2, tlsH1Only, h1, h1Stripped, h2cCollab, h1Collab, h2cReject,
-        h2cShortTunnel, h1ShortTunnel}) {
+        h1Reject, h2cShortTunnel, h1ShortTunnel}) {
       waitForPort(port);
     }
 
@@ -392,6 +400,14 @@ class Http2ProxyTest {
       assertThat(r.statusCode()).isZero();
       assertThat(r.detail()).contains("ENHANCE_YOUR_CALM");
       assertThat(r.trace().render()).contains("ENABLE_CONNECT_PROTOCOL", "RST_STREAM").doesNotContain(":status");
+    }
+
+    /** The same {@code http-request reject} over HTTP/1.1: HAProxy closes without an answer. */
+    @Test
+    void theSameRejectOverHttp11ClosesTheConnection() throws Exception {
+      ProbeResult r = probe("ws://127.0.0.1:" + h1Reject + "/echo", ECHO);
+      assertResult(r, Result.CLOSED_DURING_UPGRADE);
+      assertThat(r.statusCode()).isZero();
     }
 
     /**
