@@ -99,7 +99,8 @@ class Http2ProberTest {
       assertThat(r.closeCode()).isEqualTo(1000);
       String trace = r.trace().render();
       assertThat(trace).contains("SETTINGS: ", "MAX_CONCURRENT_STREAMS=100", "ENABLE_CONNECT_PROTOCOL=1",
-          ":method: CONNECT", ":protocol: websocket", ":path: /echo?room=1", "sec-websocket-version: 13",
+          ":method: CONNECT", ":protocol: websocket", ":path: /echo?room=<secret>", ":authority: 127.0.0.1:" + port,
+          "HTTP/2 stream 3", "sec-websocket-version: 13",
           "answer HTTP/2 :status 200", "session open on HTTP/2 stream 3, subprotocol chat",
           "3/3 sent 'hello', got 'hello'");
       assertThat(trace).doesNotContain("s3cr3t-token");
