@@ -49,16 +49,20 @@ final class H2UpgradeHandler extends PhaseHandler {
     Session s = session;
     Http2Headers headers = request(s);
     if (s.traced) {
-      int id = ((Http2StreamChannel) s.channel).stream().id();
+      Http2StreamChannel stream = (Http2StreamChannel) s.channel;
       Module module = s.module;
       s.trace.sent(() -> {
-        StringBuilder text = new StringBuilder("HTTP/2 stream ").append(id);
+        // the stream id is assigned when the HEADERS frame goes out: read it when the trace is shown
+        StringBuilder text = new StringBuilder("HTTP/2 stream ").append(stream.stream().id());
         for (Map.Entry<CharSequence, CharSequence> h : headers) {
           String name = h.getKey().toString();
           String value = h.getValue().toString();
-          text.append('\n').append(name).append(": ").append(name.equals(":path")
-              ? UpgradeHandler.redactedRequestTarget(module, value)
-              : UpgradeHandler.shownRequestHeader(module, name, value));
+          text.append('\n').append(name).append(": ").append(switch (name) {
+            case ":path" -> UpgradeHandler.redactedRequestTarget(module, value);
+            // :authority is the Host header of HTTP/1.1, shown the same way
+            case ":authority" -> UpgradeHandler.shownRequestHeader(module, "host", value);
+            default -> UpgradeHandler.shownRequestHeader(module, name, value);
+          });
         }
         return text.toString();
       });

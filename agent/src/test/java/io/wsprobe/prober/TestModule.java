@@ -20,6 +20,8 @@ final class TestModule {
   private Module.Hold hold;
   private Module.App app = Module.App.RAW;
   private Module.Proxy proxy;
+  private Module.Wire wire = Module.Wire.DEFAULT;
+  private String origin;
 
   static TestModule module() {
     return new TestModule();
@@ -80,8 +82,19 @@ final class TestModule {
     return this;
   }
 
+  TestModule origin(String origin) {
+    this.origin = origin;
+    return this;
+  }
+
+  /** http_version "2" (RFC 8441), no compression. */
+  TestModule h2() {
+    this.wire = new Module.Wire(Module.HttpVersion.HTTP_2, Module.Compression.OFF);
+    return this;
+  }
+
   Module build() {
-    return new Module("test", Map.copyOf(headers), null, List.copyOf(subprotocols), tls, ipProtocol,
-        true, maxMessageBytes, List.copyOf(messages), hold, app, java.util.Set.of(), proxy);
+    return new Module("test", Map.copyOf(headers), origin, List.copyOf(subprotocols), tls, ipProtocol,
+        true, maxMessageBytes, List.copyOf(messages), hold, app, java.util.Set.of(), proxy).withWire(wire);
   }
 }
