@@ -187,13 +187,19 @@ final class FailureClassifier {
   private static Verdict sessionError(ProbeStep step, Throwable e, String why, Facts f) {
     String where = where(step, f);
     if (tooLarge(e)) {
-      return Verdict.finish(Result.MESSAGE_TOO_LARGE, why + " (max_message_size " + f.maxMessageBytes() + " bytes)");
+      return Verdict.finish(Result.MESSAGE_TOO_LARGE, (Deflate.inflatedTooFar(e)
+          ? "a compressed message inflates to more than " + f.maxMessageBytes() + " bytes" : why)
+          + " (max_message_size " + f.maxMessageBytes() + " bytes)");
     } else if (e instanceof CorruptedWebSocketFrameException c) {
       boolean utf8 = c.closeStatus() != null
           && c.closeStatus().code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code();
+      String rsv = Deflate.unagreedRsv(c.getMessage());
       return Verdict.finish(Result.PROTOCOL_ERROR, "the peer broke RFC 6455"
           + (where.isEmpty() ? "" : " " + where) + ": "
-          + (utf8 ? "a text frame that is not valid UTF-8 (" + why + ")" : why));
+          + (utf8 ? "a text frame that is not valid UTF-8 (" + why + ")" : rsv != null ? rsv : why));
+    } else if (Deflate.corrupt(e)) {
+      return Verdict.finish(Result.PROTOCOL_ERROR, "the peer broke RFC 7692"
+          + (where.isEmpty() ? "" : " " + where) + ": a compressed message that does not inflate (" + why + ")");
     } else if (step == ProbeStep.HOLD) {
       return idleCut(why);
     } else if (step == ProbeStep.CLOSING) {
@@ -209,15 +215,21 @@ final class FailureClassifier {
    * ("control frame with payload length > 125 octets").
    */
   static boolean tooLarge(Throwable e) {
-    return e instanceof TooLongFrameException
+    return e instanceof TooLongFrameException || Deflate.inflatedTooFar(e)
         || (e instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
             && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code());
   }
 
-  /** The close frame a violation asks for (1007 for invalid UTF-8), or null to close with 1000. */
+  /**
+   * The close frame a violation asks for (1007 for invalid UTF-8, 1002 for a compressed message
+   * that does not inflate), or null to close with 1000.
+   */
   static WebSocketCloseStatus closeStatusFor(Verdict v, Throwable e) {
-    return v.result() == Result.PROTOCOL_ERROR && e instanceof CorruptedWebSocketFrameException c
-        ? c.closeStatus() : null;
+    if (v.result() != Result.PROTOCOL_ERROR) {
+      return null;
+    }
+    return e instanceof CorruptedWebSocketFrameException c ? c.closeStatus()
+        : Deflate.corrupt(e) ? WebSocketCloseStatus.PROTOCOL_ERROR : null;
   }
 
   /**

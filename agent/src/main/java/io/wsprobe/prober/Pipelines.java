@@ -20,7 +20,7 @@ import io.netty.util.ReferenceCountUtil;
  * proxy:       proxy-http, phase (ProxyConnectHandler); then phase (quiet) once the tunnel is open
  * TLS:         ssl, phase (quiet)
  * upgrading:   [ssl], raw-answer, http, phase (UpgradeHandler)
- * open:        [ssl], ws-decoder, ws-utf8, ws-aggregator, ws-encoder, phase (app handshake, exchanges, ...)
+ * open:        [ssl], ws-decoder, [ws-inflate], ws-utf8, ws-aggregator, ws-encoder, [ws-deflate], phase (app handshake, exchanges, ...)
  * </pre>
  */
 final class Pipelines {
@@ -82,13 +82,17 @@ final class Pipelines {
   /**
    * After the handshaker swapped the HTTP codec for the WebSocket one. RFC 6455 8.1: text must be
    * UTF-8, across fragments too; Netty's protocol handler adds this validator, the bare
-   * handshaker does not. It reports, the probe closes (1007).
+   * handshaker does not. It reports, the probe closes (1007). An agreed permessage-deflate
+   * inflates right after the frame decoder, so the validator and the aggregator see plain frames.
    */
-  static void websocket(Session s) {
+  static void websocket(Session s, Deflate.Agreement agreement) {
     ChannelPipeline p = s.channel.pipeline();
     p.remove("raw-answer");
     p.addAfter("ws-decoder", "ws-utf8", new Utf8FrameValidator(false));
     p.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator((int) s.module.maxMessageBytes()));
+    if (agreement.compressed()) {
+      Deflate.install(p, "ws-decoder", "ws-encoder", agreement);
+    }
   }
 
   /** The next step's handler in place of the last one's, which gives back what it held. */

@@ -20,6 +20,7 @@ final class TestModule {
   private Module.Hold hold;
   private Module.App app = Module.App.RAW;
   private Module.Proxy proxy;
+  private Module.Wire wire = Module.Wire.DEFAULT;
 
   static TestModule module() {
     return new TestModule();
@@ -80,8 +81,13 @@ final class TestModule {
     return this;
   }
 
+  TestModule compression(Module.Compression compression) {
+    this.wire = new Module.Wire(wire.httpVersion(), compression);
+    return this;
+  }
+
   Module build() {
     return new Module("test", Map.copyOf(headers), null, List.copyOf(subprotocols), tls, ipProtocol,
-        true, maxMessageBytes, List.copyOf(messages), hold, app, java.util.Set.of(), proxy);
+        true, maxMessageBytes, List.copyOf(messages), hold, app, java.util.Set.of(), proxy, wire);
   }
 }
