@@ -3,6 +3,7 @@ package io.wsprobe.prober;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtension;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
@@ -117,11 +118,20 @@ final class Deflate {
   }
 
   /**
-   * The frame decoder for the WebSocket codec, as Netty's handshaker makes it, but allowing RSV
-   * bits only once an extension was agreed: without one, a compressed frame is a protocol error.
+   * The frame decoder for the WebSocket codec, as Netty's handshaker makes it (and at the same
+   * cost), with two differences: RSV bits are allowed only once an extension was agreed (without
+   * one, a compressed frame is a protocol error), and a violation is reported, not answered: the
+   * decoder's own close frame would go out from ahead of the frame encoder, as an object the
+   * transport cannot write, so the session closes instead, with the violation's code (1002).
    */
-  static WebSocketFrameDecoder frameDecoder(int maxFramePayload) {
-    return new WebSocket13FrameDecoder(false, true, maxFramePayload, false);
+  static WebSocketFrameDecoder frameDecoder(int maxFramePayload, boolean extensionAgreed) {
+    return new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+        .expectMaskedFrames(false)
+        .allowExtensions(extensionAgreed)
+        .maxFramePayloadLength(maxFramePayload)
+        .allowMaskMismatch(false)
+        .closeOnProtocolViolation(false)
+        .build());
   }
 
   /**

@@ -221,14 +221,18 @@ final class FailureClassifier {
   }
 
   /**
-   * The close frame a violation asks for (1007 for invalid UTF-8, 1002 for a compressed message
-   * that does not inflate), or null to close with 1000.
+   * The close frame a violation asks for (1002 for a broken frame or a compressed message that
+   * does not inflate, 1007 for invalid UTF-8, 1009 for a frame or an inflated message beyond
+   * max_message_size), or null to close with 1000.
    */
   static WebSocketCloseStatus closeStatusFor(Verdict v, Throwable e) {
-    if (v.result() != Result.PROTOCOL_ERROR) {
+    if (v.result() != Result.PROTOCOL_ERROR && v.result() != Result.MESSAGE_TOO_LARGE) {
       return null;
     }
-    return e instanceof CorruptedWebSocketFrameException c ? c.closeStatus()
+    if (e instanceof CorruptedWebSocketFrameException c) {
+      return c.closeStatus();
+    }
+    return Deflate.inflatedTooFar(e) ? WebSocketCloseStatus.MESSAGE_TOO_BIG
         : Deflate.corrupt(e) ? WebSocketCloseStatus.PROTOCOL_ERROR : null;
   }
 

@@ -122,10 +122,10 @@ final class UpgradeHandler extends PhaseHandler {
       return request;
     }
 
-    /** RSV bits are allowed once an extension was agreed, and only then (see {@link Deflate}). */
+    /** RSV bits are allowed once an extension was agreed, and only then; see {@link Deflate#frameDecoder}. */
     @Override
     protected WebSocketFrameDecoder newWebsocketDecoder() {
-      return agreement.compressed() ? Deflate.frameDecoder(maxFramePayloadLength()) : super.newWebsocketDecoder();
+      return Deflate.frameDecoder(maxFramePayloadLength(), agreement.compressed());
     }
   }
 
