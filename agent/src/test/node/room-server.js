@@ -2,10 +2,12 @@
 // message a session sends goes to every other session of the same room (never back to the
 // sender). Path /echo instead sends each message back to its sender only.
 //
-//   node room-server.js --port 0 [--delay-ms N] [--drop-all]
+//   node room-server.js --port 0 [--delay-ms N] [--drop-all] [--per-message-deflate]
 //
-// --delay-ms N  deliver each message N ms after it arrived (never earlier), echo included
-// --drop-all    deliver nothing at all, echo included (sessions stay open)
+// --delay-ms N            deliver each message N ms after it arrived (never earlier), echo included
+// --drop-all              deliver nothing at all, echo included (sessions stay open)
+// --per-message-deflate   agree to permessage-deflate when a client offers it, and then
+//                         compress every message, however short (ws's threshold 0)
 import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { announce, exitWithParent, intOption, later, parseOptions } from './lib/fixture.js';
@@ -13,6 +15,7 @@ import { announce, exitWithParent, intOption, later, parseOptions } from './lib/
 const options = parseOptions({
   'delay-ms': { type: 'string', default: '0' },
   'drop-all': { type: 'boolean', default: false },
+  'per-message-deflate': { type: 'boolean', default: false },
 });
 const delayMs = intOption(options, 'delay-ms');
 exitWithParent(options);
@@ -26,7 +29,12 @@ const httpServer = createServer((request, response) => {
   response.writeHead(426, { 'Content-Type': 'text/plain' });
   response.end('Upgrade Required');
 });
-const wss = new WebSocketServer({ server: httpServer });
+// ws compresses only messages of 1024 bytes or more by default: threshold 0 compresses every one,
+// so a short echo travels compressed both ways.
+const wss = new WebSocketServer({
+  server: httpServer,
+  perMessageDeflate: options['per-message-deflate'] ? { threshold: 0 } : false,
+});
 
 wss.on('connection', (session, request) => {
   const path = new URL(request.url, 'http://fixture').pathname;

@@ -14,6 +14,8 @@ enum OnDemandFamily {
   PHASE_DURATION(ProbeFamily.PHASE_DURATION.metricName(), "Duration of each phase the probe completed"),
   UPGRADE_STATUS(ProbeFamily.UPGRADE_STATUS.metricName(), ProbeFamily.UPGRADE_STATUS.help()),
   UPGRADE_HOP(ProbeFamily.UPGRADE_HOP.metricName(), "The proxy or CDN the upgrade answer came through (hop label)"),
+  EXTENSION(ProbeFamily.EXTENSION.metricName(),
+      "The WebSocket extension the probe's upgrade agreed to, with its parameters (extension none when none was)"),
   PROXY_STATUS(ProbeFamily.PROXY_STATUS.metricName(), "HTTP status of the forward proxy's answer to CONNECT"),
   MESSAGE_RTT(ProbeFamily.MESSAGE_RTT.metricName(), "The slowest message round trip of the probe"),
   BROADCAST_DELAY(ProbeFamily.BROADCAST_DELAY.metricName(),

@@ -1,5 +1,6 @@
 package io.wsprobe.metrics;
 
+import io.wsprobe.prober.Extension;
 import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
 import java.util.Collections;
@@ -30,6 +31,13 @@ final class OnDemandSeries {
     gauge(out, format, OnDemandFamily.UPGRADE_STATUS, r.statusCode());
     format.header(out, OnDemandFamily.UPGRADE_HOP);
     labelled(out, OnDemandFamily.UPGRADE_HOP, "hop", r.hop().label(), 1);
+    Extension e = r.extension() == null ? Extension.NONE : r.extension();
+    format.header(out, OnDemandFamily.EXTENSION);
+    out.bytes(OnDemandFamily.EXTENSION.labelled);
+    // the values are wsprobe's own words: an agreed extension's parameters are Netty-checked names and numbers
+    out.ascii("extension=\"" + e.name() + "\",params=\"" + e.params() + "\"} ");
+    out.number(1);
+    out.write('\n');
     if (r.proxyStatusCode() > 0) {
       gauge(out, format, OnDemandFamily.PROXY_STATUS, r.proxyStatusCode());
     }

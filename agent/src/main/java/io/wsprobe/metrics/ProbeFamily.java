@@ -18,6 +18,8 @@ public enum ProbeFamily {
       "HTTP status of the last upgrade answer (101 ok, 0 none)"),
   UPGRADE_HOP("wsprobe_upgrade_hop_info", Type.GAUGE,
       "The proxy or CDN the latest upgrade answer that named one came through (hop label; unknown until one does)"),
+  EXTENSION("wsprobe_websocket_extension_info", Type.GAUGE,
+      "The WebSocket extension the latest session's upgrade agreed to, with its parameters (extension none until one does, or when none was)"),
   PROXY_STATUS("wsprobe_proxy_connect_status_code", Type.GAUGE,
       "HTTP status of the forward proxy's last answer to CONNECT (200 ok, 0 none)"),
   ORIGIN_UPGRADE_SUCCESS("wsprobe_origin_upgrade_success", Type.GAUGE,

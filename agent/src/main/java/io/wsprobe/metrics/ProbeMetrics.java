@@ -114,6 +114,10 @@ public final class ProbeMetrics {
     for (TargetSeries.Snapshot s : all) {
       sample(out, ProbeFamily.UPGRADE_HOP.sample, s.series().hopLabels(s.hop()), 1.0);
     }
+    format.header(out, ProbeFamily.EXTENSION);
+    for (TargetSeries.Snapshot s : all) {
+      sample(out, ProbeFamily.EXTENSION.sample, s.series().extensionLabels(s.extension()), 1.0);
+    }
     gauges(out, format, ProbeFamily.PROXY_STATUS, all, s -> s.series().proxied, s -> s.proxyStatusCode());
     gauges(out, format, ProbeFamily.ORIGIN_UPGRADE_SUCCESS, all, s -> s.series().hasOrigin,
         s -> s.originSuccess());

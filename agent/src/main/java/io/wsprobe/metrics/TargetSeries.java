@@ -3,6 +3,7 @@ package io.wsprobe.metrics;
 import io.netty.util.NetUtil;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Target;
+import io.wsprobe.prober.Extension;
 import io.wsprobe.prober.Hop;
 import io.wsprobe.prober.Phase;
 import io.wsprobe.prober.ProbeResult;
@@ -30,6 +31,9 @@ public final class TargetSeries {
   final byte[] infoLabels;
   private final byte[][] resultLabels = new byte[Result.values().length][];
   private final byte[][] hopLabels = new byte[Hop.values().length][];
+  /** The label set of the last extension exported, rendered again only when it changes. */
+  private Extension extensionRendered;
+  private byte[] extensionLabels;
   final Map<Phase, byte[]> phaseLabels = new EnumMap<>(Phase.class);
   private final Histogram duration;
   private final Map<Phase, Histogram> phases = new EnumMap<>(Phase.class);
@@ -49,6 +53,8 @@ public final class TargetSeries {
   private double originSuccess;
   /** The hop the latest answer that named one came through: a probe that got no answer keeps it. */
   private Hop hop = Hop.UNKNOWN;
+  /** The extension the latest judged 101 agreed to: a probe that got no 101 keeps it. */
+  private Extension extension = Extension.NONE;
   private long lastProbeMillis;
   private long holdSurvivedNanos = -1;
   private long certExpiryMillis;
@@ -98,6 +104,13 @@ public final class TargetSeries {
     return render(more);
   }
 
+  private byte[] with(String name, String value, String name2, String value2) {
+    Map<String, String> more = new HashMap<>(labelMap);
+    more.put(name, value);
+    more.put(name2, value2);
+    return render(more);
+  }
+
   /** {@code k="v",...} sorted by name, values escaped as both exposition formats want, UTF-8. */
   private static byte[] render(Map<String, String> labels) {
     StringBuilder out = new StringBuilder();
@@ -137,6 +150,15 @@ public final class TargetSeries {
     return hopLabels[hop.ordinal()];
   }
 
+  /** Rendered when the agreed extension changes: a target keeps one for good, or flips between two. */
+  synchronized byte[] extensionLabels(Extension e) {
+    if (!e.equals(extensionRendered)) {
+      extensionLabels = with("extension", e.name(), "params", e.params());
+      extensionRendered = e;
+    }
+    return extensionLabels;
+  }
+
   public synchronized void record(ProbeResult r, long endEpochMillis) {
     success = r.success() ? 1 : 0;
     int result = r.result().ordinal();
@@ -155,6 +177,9 @@ public final class TargetSeries {
     }
     if (r.hop() != Hop.UNKNOWN) {
       hop = r.hop();
+    }
+    if (r.extension() != null) {
+      extension = r.extension();
     }
     if (rtt != null) {
       for (long nanos : r.rttNanos()) {
@@ -193,11 +218,12 @@ public final class TargetSeries {
     return new Snapshot(this, success, statusCode, lastProbeMillis, holds ? holdSurvivedNanos : -1,
         certExpiryMillis, broadcastMissing, results.clone(), skipped, duration.copy(), phaseCopies,
         rtt == null ? null : rtt.copy(), broadcast == null ? null : broadcast.copy(), proxyStatusCode,
-        originSuccess, hop);
+        originSuccess, hop, extension);
   }
 
   record Snapshot(TargetSeries series, double success, long statusCode, long lastProbeMillis,
                   long holdSurvivedNanos, long certExpiryMillis, long broadcastMissing, long[] results,
                   long skipped, Histogram duration, Map<Phase, Histogram> phases, Histogram rtt,
-                  Histogram broadcast, long proxyStatusCode, double originSuccess, Hop hop) {}
+                  Histogram broadcast, long proxyStatusCode, double originSuccess, Hop hop,
+                  Extension extension) {}
 }

@@ -195,13 +195,19 @@ final class FailureClassifier {
           + (where.isEmpty() ? "" : " " + where) + ": " + why);
     }
     if (tooLarge(e)) {
-      return Verdict.finish(Result.MESSAGE_TOO_LARGE, why + " (max_message_size " + f.maxMessageBytes() + " bytes)");
+      return Verdict.finish(Result.MESSAGE_TOO_LARGE, (Deflate.inflatedTooFar(e)
+          ? "a compressed message inflates to more than " + f.maxMessageBytes() + " bytes" : why)
+          + " (max_message_size " + f.maxMessageBytes() + " bytes)");
     } else if (e instanceof CorruptedWebSocketFrameException c) {
       boolean utf8 = c.closeStatus() != null
           && c.closeStatus().code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code();
+      String rsv = Deflate.unagreedRsv(c.getMessage());
       return Verdict.finish(Result.PROTOCOL_ERROR, "the peer broke RFC 6455"
           + (where.isEmpty() ? "" : " " + where) + ": "
-          + (utf8 ? "a text frame that is not valid UTF-8 (" + why + ")" : why));
+          + (utf8 ? "a text frame that is not valid UTF-8 (" + why + ")" : rsv != null ? rsv : why));
+    } else if (Deflate.corrupt(e)) {
+      return Verdict.finish(Result.PROTOCOL_ERROR, "the peer broke RFC 7692"
+          + (where.isEmpty() ? "" : " " + where) + ": a compressed message that does not inflate (" + why + ")");
     } else if (step == ProbeStep.HOLD) {
       return idleCut(why);
     } else if (step == ProbeStep.CLOSING) {
@@ -217,15 +223,25 @@ final class FailureClassifier {
    * ("control frame with payload length > 125 octets").
    */
   static boolean tooLarge(Throwable e) {
-    return e instanceof TooLongFrameException
+    return e instanceof TooLongFrameException || Deflate.inflatedTooFar(e)
         || (e instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
             && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code());
   }
 
-  /** The close frame a violation asks for (1007 for invalid UTF-8), or null to close with 1000. */
+  /**
+   * The close frame a violation asks for (1002 for a broken frame or a compressed message that
+   * does not inflate, 1007 for invalid UTF-8, 1009 for a frame or an inflated message beyond
+   * max_message_size), or null to close with 1000.
+   */
   static WebSocketCloseStatus closeStatusFor(Verdict v, Throwable e) {
-    return v.result() == Result.PROTOCOL_ERROR && e instanceof CorruptedWebSocketFrameException c
-        ? c.closeStatus() : null;
+    if (v.result() != Result.PROTOCOL_ERROR && v.result() != Result.MESSAGE_TOO_LARGE) {
+      return null;
+    }
+    if (e instanceof CorruptedWebSocketFrameException c) {
+      return c.closeStatus();
+    }
+    return Deflate.inflatedTooFar(e) ? WebSocketCloseStatus.MESSAGE_TOO_BIG
+        : Deflate.corrupt(e) ? WebSocketCloseStatus.PROTOCOL_ERROR : null;
   }
 
   /**

@@ -107,7 +107,9 @@ final class H2UpgradeHandler extends PhaseHandler {
     if (!module.subprotocols().isEmpty()) {
       headers.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(", ", module.subprotocols()));
     }
-    // compression: the sec-websocket-extensions offer (permessage-deflate) is added here
+    if (Deflate.offered(module)) {
+      headers.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, Deflate.OFFER);
+    }
     headers.add(extra);
     return headers;
   }
@@ -183,11 +185,20 @@ final class H2UpgradeHandler extends PhaseHandler {
     if (UpgradeHandler.subprotocolMismatch(s, chosen)) {
       return;
     }
-    // compression: the answer's sec-websocket-extensions is checked here, and what was agreed
-    // decides the decoder's allowExtensions and the codecs Pipelines.h2WebSocket installs
-    Pipelines.h2WebSocket(s, false);
+    CharSequence answered = headers.get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+    Deflate.Agreement agreement = Deflate.judge(s.module.wire().compression(),
+        answered == null ? null : answered.toString(), (int) s.module.maxMessageBytes());
+    s.extension = agreement.extension();
+    if (agreement.failure() != null) {
+      s.end(agreement.failure(), agreement.detail());
+      return;
+    }
+    Pipelines.h2WebSocket(s, agreement);
     s.trace.note(s.name + "session open on HTTP/2 stream " + ((Http2StreamChannel) s.channel).stream().id()
         + (chosen == null ? "" : ", subprotocol " + chosen));
+    if (!agreement.detail().isEmpty()) {
+      s.trace.note(s.name + agreement.detail());
+    }
     s.upgraded();
   }
 

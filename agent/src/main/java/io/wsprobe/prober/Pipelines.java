@@ -27,14 +27,14 @@ import io.netty.util.ReferenceCountUtil;
  * proxy:       proxy-http, phase (ProxyConnectHandler); then phase (quiet) once the tunnel is open
  * TLS:         ssl, phase (quiet)
  * upgrading:   [ssl], raw-answer, http, phase (UpgradeHandler)
- * open:        [ssl], ws-decoder, ws-utf8, ws-aggregator, ws-encoder, phase (app handshake, exchanges, ...)
+ * open:        [ssl], ws-decoder, [ws-inflate], ws-utf8, ws-aggregator, ws-encoder, [ws-deflate], phase (app handshake, exchanges, ...)
  *
  * http_version "2", on the socket:
  * settings:    [ssl], raw-answer, h2, h2-mux, phase (H2Connection)
  * stream open: [ssl], h2, h2-mux, phase (H2Connection.Watch: GOAWAY)
  * and on the WebSocket's stream channel (then the session's channel):
  * upgrading:   h2-stream, phase (H2UpgradeHandler)
- * open:        h2-stream, ws-decoder, ws-utf8, ws-aggregator, ws-encoder, phase (as over HTTP/1.1)
+ * open:        h2-stream, ws-decoder, [ws-inflate], ws-utf8, ws-aggregator, ws-encoder, [ws-deflate], phase (as over HTTP/1.1)
  * </pre>
  */
 final class Pipelines {
@@ -96,13 +96,17 @@ final class Pipelines {
   /**
    * After the handshaker swapped the HTTP codec for the WebSocket one. RFC 6455 8.1: text must be
    * UTF-8, across fragments too; Netty's protocol handler adds this validator, the bare
-   * handshaker does not. It reports, the probe closes (1007).
+   * handshaker does not. It reports, the probe closes (1007). An agreed permessage-deflate
+   * inflates right after the frame decoder, so the validator and the aggregator see plain frames.
    */
-  static void websocket(Session s) {
+  static void websocket(Session s, Deflate.Agreement agreement) {
     ChannelPipeline p = s.channel.pipeline();
     p.remove("raw-answer");
     p.addAfter("ws-decoder", "ws-utf8", new Utf8FrameValidator(false));
     p.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator((int) s.module.maxMessageBytes()));
+    if (agreement.compressed()) {
+      Deflate.install(p, "ws-decoder", "ws-encoder", agreement);
+    }
   }
 
   /** Largest header block the server may send (SETTINGS_MAX_HEADER_LIST_SIZE), as the HTTP/1.1 codec's 16 KiB. */
@@ -151,17 +155,18 @@ final class Pipelines {
    * Netty's RFC 6455 codec, masking what it sends, and the validator and aggregator as over
    * HTTP/1.1, under the same names.
    *
-   * @param extensions whether a negotiated extension may set RSV bits
+   * @param agreement the permessage-deflate agreed (its codecs go in as over HTTP/1.1), or none
    */
-  static void h2WebSocket(Session s, boolean extensions) {
+  static void h2WebSocket(Session s, Deflate.Agreement agreement) {
     ChannelPipeline p = s.channel.pipeline();
     int max = (int) s.module.maxMessageBytes();
-    p.addBefore("phase", "ws-decoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
-        .maxFramePayloadLength(max).expectMaskedFrames(false).allowMaskMismatch(false)
-        .allowExtensions(extensions).build()));
+    p.addBefore("phase", "ws-decoder", Deflate.frameDecoder(max, agreement.compressed()));
     p.addBefore("phase", "ws-utf8", new Utf8FrameValidator(false));
     p.addBefore("phase", "ws-aggregator", new WebSocketFrameAggregator(max));
     p.addBefore("phase", "ws-encoder", new WebSocket13FrameEncoder(true));
+    if (agreement.compressed()) {
+      Deflate.install(p, "ws-decoder", "ws-encoder", agreement);
+    }
     ((H2Stream) p.get("h2-stream")).open();
   }
 

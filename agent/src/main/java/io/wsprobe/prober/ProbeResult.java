@@ -32,6 +32,8 @@ import java.util.Map;
  *                        {@link Hop#UNKNOWN} when it named none or no answer came
  * @param origin          the direct upgrade of the target's origin_url beside the probe, or null
  *                        when the target has none
+ * @param extension       the WebSocket extension the 101 agreed to ({@link Extension#NONE} for
+ *                        none), or null when no 101 answer was judged
  *
  * <p>Build one with {@link #builder}: every field not set keeps the value a probe that did
  * nothing would have.
@@ -41,7 +43,19 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
                           long holdSurvivedNanos, Instant certNotAfter, int closeCode,
                           String closeReason, String answer, List<Long> broadcastDelaysNanos,
                           int broadcastMissing, Trace trace, int proxyStatusCode, Hop hop,
-                          OriginUpgrade origin) {
+                          OriginUpgrade origin, Extension extension) {
+
+  /** A result whose upgrade agreed to no extension that was judged. */
+  public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
+                     Map<Phase, Long> phases, int statusCode, List<Long> rttNanos,
+                     long holdSurvivedNanos, Instant certNotAfter, int closeCode,
+                     String closeReason, String answer, List<Long> broadcastDelaysNanos,
+                     int broadcastMissing, Trace trace, int proxyStatusCode, Hop hop,
+                     OriginUpgrade origin) {
+    this(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos, holdSurvivedNanos,
+        certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
+        proxyStatusCode, hop, origin, null);
+  }
 
   /** A result of a probe of a target without an origin URL. */
   public ProbeResult(Result result, String detail, String diagnosis, long durationNanos,
@@ -83,7 +97,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
   ProbeResult withOrigin(OriginUpgrade origin, String detail, String diagnosis) {
     return new ProbeResult(result, detail, diagnosis, durationNanos, phases, statusCode, rttNanos,
         holdSurvivedNanos, certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos,
-        broadcastMissing, trace, proxyStatusCode, hop, origin);
+        broadcastMissing, trace, proxyStatusCode, hop, origin, extension);
   }
 
   public static Map<Phase, Long> emptyPhases() {
@@ -114,6 +128,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
     private int proxyStatusCode;
     private Hop hop = Hop.UNKNOWN;
     private OriginUpgrade origin;
+    private Extension extension;
 
     private Builder(Result result) {
       this.result = result;
@@ -200,6 +215,11 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return this;
     }
 
+    public Builder extension(Extension extension) {
+      this.extension = extension;
+      return this;
+    }
+
     public Builder trace(Trace trace) {
       this.trace = trace;
       return this;
@@ -209,7 +229,7 @@ public record ProbeResult(Result result, String detail, String diagnosis, long d
       return new ProbeResult(result, detail, diagnosis, durationNanos,
           phases == null ? emptyPhases() : phases, statusCode, rttNanos, holdSurvivedNanos,
           certNotAfter, closeCode, closeReason, answer, broadcastDelaysNanos, broadcastMissing, trace,
-          proxyStatusCode, hop, origin);
+          proxyStatusCode, hop, origin, extension);
     }
   }
 }

@@ -26,7 +26,8 @@ final class ProbeRun implements Session.Owner {
 
   /** Results whose cause is in the upgrade answer: the answer goes into the log too. */
   private static final Set<Result> ANSWER_RESULTS = EnumSet.of(
-      Result.UPGRADE_IGNORED, Result.UPGRADE_REJECTED, Result.BAD_ACCEPT, Result.SUBPROTOCOL_MISMATCH);
+      Result.UPGRADE_IGNORED, Result.UPGRADE_REJECTED, Result.BAD_ACCEPT, Result.SUBPROTOCOL_MISMATCH,
+      Result.EXTENSION_REJECTED);
 
   final Target target;
   final Module module;
@@ -135,6 +136,7 @@ final class ProbeRun implements Session.Owner {
         .detail(failed ? redactor.applyToReport(detail) : detail)
         .diagnosis(failed ? redactor.applyToReport(diagnosis) : diagnosis)
         .durationNanos(duration).phases(s.phases).statusCode(s.status).proxyStatusCode(s.proxyStatus).hop(s.hop.hop())
+        .extension(s.extension)
         .rttNanos(s.rtts == null ? List.of() : List.copyOf(s.rtts))
         .holdSurvivedNanos(module.hold() == null ? -1 : Math.max(0, s.holdSurvived))
         .certNotAfter(s.certNotAfter).closeCode(s.closeCode)

@@ -86,6 +86,8 @@ final class Session implements Dialect.Wire {
   HttpHeaders answerHeaders;
   /** The proxy or CDN the upgrade answer names, once an answer came. */
   HopRecogniser.Seen hop = HopRecogniser.Seen.UNKNOWN;
+  /** The extension the 101 agreed to ({@link Extension#NONE} for none), or null before a 101 was judged. */
+  Extension extension;
   /** The upgrade answer as text (for the trace, and for the result when it explains a failure). */
   Supplier<String> answerText = () -> "";
 

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker13;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.wsprobe.config.Module;
@@ -43,6 +44,8 @@ final class UpgradeHandler extends PhaseHandler {
   private Handshaker handshaker;
   private String statusLine;
   private ScheduledFuture<?> bodyTimer;
+  /** What the answer's Sec-WebSocket-Extensions agreed to, once a good 101 was judged. */
+  private Deflate.Agreement agreement = Deflate.Agreement.NONE;
 
   UpgradeHandler(Session session) {
     super(session);
@@ -72,6 +75,9 @@ final class UpgradeHandler extends PhaseHandler {
     }
     for (Map.Entry<String, Secret> h : module.headers().entrySet()) {
       headers.add(h.getKey(), h.getValue().value());
+    }
+    if (Deflate.offered(module)) {
+      headers.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, Deflate.OFFER);
     }
     String subprotocols = module.subprotocols().isEmpty() ? null : String.join(", ", module.subprotocols());
     handshaker = new Handshaker(subprotocols, headers, (int) module.maxMessageBytes());
@@ -114,6 +120,12 @@ final class UpgradeHandler extends PhaseHandler {
         });
       }
       return request;
+    }
+
+    /** RSV bits are allowed once an extension was agreed, and only then; see {@link Deflate#frameDecoder}. */
+    @Override
+    protected WebSocketFrameDecoder newWebsocketDecoder() {
+      return Deflate.frameDecoder(maxFramePayloadLength(), agreement.compressed());
     }
   }
 
@@ -195,12 +207,22 @@ final class UpgradeHandler extends PhaseHandler {
     if (subprotocolMismatch(s, chosen)) {
       return;
     }
+    agreement = Deflate.judge(s.module.wire().compression(),
+        answerHeaders.get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS), (int) s.module.maxMessageBytes());
+    s.extension = agreement.extension();
+    if (agreement.failure() != null) {
+      s.end(agreement.failure(), agreement.detail());
+      return;
+    }
     // Netty swaps the HTTP codec for the WebSocket codec; bytes already read after the 101 go on
     // to the frame decoder.
     handshaker.finishHandshake(s.channel, new DefaultFullHttpResponse(response.protocolVersion(),
         response.status(), Unpooled.EMPTY_BUFFER, response.headers(), new DefaultHttpHeaders()));
-    Pipelines.websocket(s);
+    Pipelines.websocket(s, agreement);
     s.trace.note(s.name + "session open" + (chosen == null ? "" : ", subprotocol " + chosen));
+    if (!agreement.detail().isEmpty()) {
+      s.trace.note(s.name + agreement.detail());
+    }
     s.upgraded();
   }
 

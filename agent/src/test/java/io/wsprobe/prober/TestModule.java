@@ -87,9 +87,14 @@ final class TestModule {
     return this;
   }
 
-  /** http_version "2" (RFC 8441), no compression. */
+  /** http_version "2" (RFC 8441), the compression kept. */
   TestModule h2() {
-    this.wire = new Module.Wire(Module.HttpVersion.HTTP_2, Module.Compression.OFF);
+    this.wire = new Module.Wire(Module.HttpVersion.HTTP_2, wire.compression());
+    return this;
+  }
+
+  TestModule compression(Module.Compression compression) {
+    this.wire = new Module.Wire(wire.httpVersion(), compression);
     return this;
   }
 
