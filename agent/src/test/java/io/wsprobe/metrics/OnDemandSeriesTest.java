@@ -49,6 +49,9 @@ class OnDemandSeriesTest {
         # HELP wsprobe_upgrade_hop_info The proxy or CDN the upgrade answer came through (hop label)
         # TYPE wsprobe_upgrade_hop_info gauge
         wsprobe_upgrade_hop_info{hop="caddy"} 1.0
+        # HELP wsprobe_websocket_extension_info The WebSocket extension the probe's upgrade agreed to, with its parameters (extension none when none was)
+        # TYPE wsprobe_websocket_extension_info gauge
+        wsprobe_websocket_extension_info{extension="none",params=""} 1
         # HELP wsprobe_message_rtt_seconds The slowest message round trip of the probe
         # TYPE wsprobe_message_rtt_seconds gauge
         wsprobe_message_rtt_seconds 0.004
@@ -80,6 +83,9 @@ class OnDemandSeriesTest {
         # TYPE wsprobe_upgrade_hop_info gauge
         # HELP wsprobe_upgrade_hop_info The proxy or CDN the upgrade answer came through (hop label)
         wsprobe_upgrade_hop_info{hop="unknown"} 1.0
+        # TYPE wsprobe_websocket_extension_info gauge
+        # HELP wsprobe_websocket_extension_info The WebSocket extension the probe's upgrade agreed to, with its parameters (extension none when none was)
+        wsprobe_websocket_extension_info{extension="none",params=""} 1
         # EOF
         """);
   }
