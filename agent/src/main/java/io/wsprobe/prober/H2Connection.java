@@ -44,15 +44,7 @@ final class H2Connection extends PhaseHandler {
 
   /** Keeps the first bytes the server sends, ahead of the codec. */
   ChannelInboundHandlerAdapter capture() {
-    return new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf b && rawAnswer.refCnt() > 0 && rawAnswer.maxWritableBytes() > 0) {
-          rawAnswer.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), rawAnswer.maxWritableBytes()));
-        }
-        ctx.fireChannelRead(msg);
-      }
-    };
+    return Pipelines.capture(rawAnswer);
   }
 
   @Override

@@ -170,6 +170,23 @@ final class Pipelines {
     ((H2Stream) p.get("h2-stream")).open();
   }
 
+  /**
+   * Keeps the first bytes of the raw answer in {@code into} (up to its maximum capacity) and passes
+   * them on: for answers that are not HTTP, or never complete.
+   */
+  static ChannelInboundHandlerAdapter capture(io.netty.buffer.ByteBuf into) {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // maxWritableBytes, not writableBytes: the buffer starts with capacity 0 and grows to the cap
+        if (msg instanceof io.netty.buffer.ByteBuf b && into.refCnt() > 0 && into.maxWritableBytes() > 0) {
+          into.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), into.maxWritableBytes()));
+        }
+        ctx.fireChannelRead(msg);
+      }
+    };
+  }
+
   /** The next step's handler in place of the last one's, which gives back what it held. */
   static void phase(Session s, PhaseHandler next) {
     PhaseHandler previous = s.current;

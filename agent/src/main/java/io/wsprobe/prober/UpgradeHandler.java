@@ -53,16 +53,7 @@ final class UpgradeHandler extends PhaseHandler {
 
   /** Keeps the first bytes of the raw answer, for answers that are not HTTP or never complete. */
   ChannelInboundHandlerAdapter capture() {
-    return new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        // maxWritableBytes, not writableBytes: the buffer starts with capacity 0 and grows to the cap
-        if (msg instanceof ByteBuf b && rawAnswer.refCnt() > 0 && rawAnswer.maxWritableBytes() > 0) {
-          rawAnswer.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), rawAnswer.maxWritableBytes()));
-        }
-        ctx.fireChannelRead(msg);
-      }
-    };
+    return Pipelines.capture(rawAnswer);
   }
 
   @Override
