@@ -1,5 +1,7 @@
 package io.wsprobe.prober;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -72,13 +74,52 @@ final class Pipelines {
     phase(s, connect);
   }
 
-  /** The tunnel is open: the codec goes, and the bytes are the target's from here on. */
-  static void tunnel(Session s) {
+  /**
+   * The tunnel is open: the codec goes, and the bytes are the target's from here on. Returns what
+   * the codec still held when it left (null if nothing): the target's first bytes, when the proxy
+   * passed them on together with its answer. A server that speaks first (an HTTP/2 server's
+   * SETTINGS) can arrive in the same read as {@code 200 Connection established}.
+   */
+  static ByteBuf tunnel(Session s) {
     ChannelPipeline p = s.channel.pipeline();
-    p.remove("proxy-http");
+    Leftover left = new Leftover();
+    p.addAfter("proxy-http", "tunnel-leftover", left);
+    p.remove("proxy-http"); // Netty's decoder hands what it has not decoded on to the next handler
+    p.remove(left);
     s.current.release();
     s.current = null;
     p.replace("phase", "phase", QUIET);
+    return left.bytes;
+  }
+
+  /** The target's bytes that came with the proxy's answer, read again once the next step's handlers are in. */
+  static void replay(Channel socket, Session s, ByteBuf bytes) {
+    if (bytes == null) {
+      return;
+    }
+    if (s.done()) {
+      bytes.release();
+      return;
+    }
+    socket.pipeline().fireChannelRead(bytes); // from the head: through ssl, if any, into the codec
+    socket.pipeline().fireChannelReadComplete();
+  }
+
+  /** Keeps the bytes the proxy's codec leaves behind; drops its own messages (the empty last content). */
+  private static final class Leftover extends ChannelInboundHandlerAdapter {
+    ByteBuf bytes;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf b && b.isReadable()) {
+        bytes = bytes == null ? b : Unpooled.wrappedBuffer(bytes, b);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {}
   }
 
   static void tls(Session s, SslHandler ssl) {

@@ -1,5 +1,6 @@
 package io.wsprobe.prober;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -90,8 +91,10 @@ final class ProxyConnectHandler extends PhaseHandler {
     if (status / 100 == 2) {
       s.phases.put(Phase.PROXY_CONNECT, took);
       s.step("proxy_connect", took, "tunnel to " + authority + " through " + proxy.address() + ": " + said);
-      Pipelines.tunnel(s);
+      io.netty.channel.Channel socket = s.channel;
+      ByteBuf early = Pipelines.tunnel(s);
       s.tunnelled();
+      Pipelines.replay(socket, s, early);
       return;
     }
     String server = answer.headers().get(HttpHeaderNames.SERVER);

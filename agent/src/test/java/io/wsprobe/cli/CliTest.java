@@ -8,9 +8,9 @@ import ch.qos.logback.classic.util.ContextInitializer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.wsprobe.support.AppServer;
+import io.wsprobe.support.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,9 +104,7 @@ class CliTest {
   }
 
   static int closedPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return Ports.refusing();
   }
 
   @Test

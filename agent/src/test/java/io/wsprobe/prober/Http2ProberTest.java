@@ -303,5 +303,33 @@ class Http2ProberTest {
       assertThat(r.trace().render()).contains("CONNECT 127.0.0.1:" + port, "ENABLE_CONNECT_PROTOCOL=1",
           "2/2 sent 'hi', got 'hi'");
     }
+
+    @Test
+    void serverSettingsInTheSameSegmentAsTheProxysAnswerAreKept(Vertx vertx) throws Exception {
+      // an h2 server speaks first: a proxy may pass its SETTINGS on in the write that carries
+      // "200 Connection established"; these bytes are the target's and must reach the HTTP/2 codec
+      int port = h2.h2c(H2Servers.withConnect(), H2Servers.echo());
+      FaultServers.Raw proxy = servers.raw(req -> vertx.createNetClient().connect(port, FaultServers.LOOPBACK)
+          .onSuccess(target -> {
+            boolean[] first = {true};
+            target.handler(data -> {
+              if (first[0]) {
+                first[0] = false;
+                req.socket().write(io.vertx.core.buffer.Buffer.buffer("HTTP/1.1 200 Connection established\r\n\r\n")
+                    .appendBuffer(data));
+              } else {
+                req.socket().write(data);
+              }
+            });
+            req.onData(target::write);
+            target.closeHandler(v -> req.socket().close());
+          }));
+
+      ProbeResult r = probe(ws(port, "/echo"), module().proxy(new Module.Proxy("127.0.0.1", proxy.port(), null, null))
+          .echo("hi", 2), Duration.ofSeconds(5));
+
+      assertResult(r, Result.SUCCESS);
+      assertThat(r.trace().render()).contains("ENABLE_CONNECT_PROTOCOL=1", "2/2 sent 'hi', got 'hi'");
+    }
   }
 }

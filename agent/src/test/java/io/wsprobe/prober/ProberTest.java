@@ -11,6 +11,7 @@ import io.vertx.junit5.VertxExtension;
 import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
+import io.wsprobe.support.Ports;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -159,10 +160,7 @@ class ProberTest {
 
     @Test
     void connectRefused() throws IOException {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(FaultServers.LOOPBACK))) {
-        port = s.getLocalPort();
-      }
+      int port = Ports.refusing();
 
       ProbeResult r = probe(ws(port), module(), TIMEOUT);
 

@@ -10,6 +10,7 @@ import io.wsprobe.config.Module;
 import io.wsprobe.config.Secret;
 import io.wsprobe.config.Target;
 import io.wsprobe.support.Nginx;
+import io.wsprobe.support.Ports;
 import io.wsprobe.support.Squid;
 import io.wsprobe.support.TestCerts;
 import java.net.URI;
@@ -158,7 +159,7 @@ class ProxyTest {
 
     @Test
     void proxyRefusingTheConnectionIsConnectRefusedNamingIt() throws Exception {
-      int closed = Nginx.freePort();
+      int closed = Ports.refusing();
 
       ProbeResult r = probe("ws://127.0.0.1:1/", module().proxy(at(closed)), TIMEOUT);
 

@@ -14,6 +14,7 @@ import io.wsprobe.prober.WebSocketProber;
 import io.wsprobe.support.HAProxy;
 import io.wsprobe.support.Nginx;
 import io.wsprobe.support.NodeServer;
+import io.wsprobe.support.Ports;
 import io.wsprobe.support.ProbeCli;
 import io.wsprobe.support.Scrape;
 import java.net.URI;
@@ -58,7 +59,7 @@ class HopDiagnosisTest {
     brokenNginx = Nginx.start(Files.createDirectories(dir.resolve("broken")), Nginx.proxyWithoutUpgrade(ws.port()));
     nginxToPlainApp = Nginx.start(Files.createDirectories(dir.resolve("to-plain")),
         Nginx.proxyWithUpgrade(plainApp.port()));
-    nothing = Nginx.freePort();
+    nothing = Ports.refusing();
     toGood = haproxy(dir, "to-good", goodNginx.port());
     toBroken = haproxy(dir, "to-broken", brokenNginx.port());
     toPlainApp = haproxy(dir, "to-plain", nginxToPlainApp.port());

@@ -16,6 +16,7 @@ import io.wsprobe.support.Caddy;
 import io.wsprobe.support.HAProxy;
 import io.wsprobe.support.Nginx;
 import io.wsprobe.support.NodeServer;
+import io.wsprobe.support.Ports;
 import io.wsprobe.support.ProbeCli;
 import io.wsprobe.support.Varnish;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ class HopProxyTest {
     caddy = add(Caddy.reverseProxy(dir(dir, "caddy"), ws.port()));
     nginxBroken = add(Nginx.start(dir(dir, "nginx-broken"), Nginx.proxyWithoutUpgrade(ws.port())));
     // nothing listens on the backend port: the proxies answer with their own error pages
-    int nobody = Nginx.freePort();
+    int nobody = Ports.refusing();
     nginxNoBackend = add(Nginx.start(dir(dir, "nginx-no-backend"), Nginx.proxyWithUpgrade(nobody)));
     Path haproxyDir = dir(dir, "haproxy-no-backend");
     int haproxyPort = Nginx.freePort();

@@ -2,7 +2,6 @@ package io.wsprobe.support;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,10 +137,9 @@ public final class Nginx implements AutoCloseable {
     throw new IllegalStateException("nginx did not start listening on " + port);
   }
 
+  /** A port free now and not given out before in this JVM ({@link Ports#free()}). */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return Ports.free();
   }
 
   @Override
