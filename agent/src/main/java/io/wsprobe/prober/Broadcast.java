@@ -89,6 +89,7 @@ final class Broadcast implements Session.Owner {
     sender.step = ProbeStep.BROADCAST;
     markerId = Markers.newId();
     markerSentNanos = System.nanoTime();
+    sender.armSend();
     sender.dialect.sendMarker(sender, markerId);
     sender.trace.note("marker " + markerId + " sent to " + receivers.size() + " receiver(s)");
     Duration limit = config.timeout();
@@ -104,7 +105,9 @@ final class Broadcast implements Session.Owner {
     if (sender.step != ProbeStep.BROADCAST || !id.equals(markerId) || markerSeen[receiver.no - 1]) {
       return; // an older probe's marker still in the room's state
     }
-    long delay = System.nanoTime() - markerSentNanos;
+    // from the marker's flush on the sender's socket to the read that brought it on the receiver's
+    long sent = sender.sentAt(markerSentNanos);
+    long delay = receiver.readAt(sent) - sent;
     markerSeen[receiver.no - 1] = true;
     delays.add(delay);
     sender.step("broadcast", delay, "receiver " + receiver.no + " got the marker");

@@ -117,6 +117,7 @@ final class Connect {
     ChannelFuture connected = bootstrap(s).connect(address);
     if (connected.channel().isRegistered()) {
       s.channel = connected.channel();
+      s.wire = s.channel.pipeline().get(WireClock.class);
       s.channel.closeFuture().addListener(closed -> s.releaseFd());
     } else {
       // the socket could not even be created (EMFILE): Netty hands back a stand-in channel that

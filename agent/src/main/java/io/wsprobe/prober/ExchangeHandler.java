@@ -72,6 +72,7 @@ final class ExchangeHandler extends PhaseHandler {
     WebSocketFrame frame = m.binary()
         ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes))
         : new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes));
+    session.armSend();
     session.channel.writeAndFlush(frame);
   }
 
@@ -80,7 +81,9 @@ final class ExchangeHandler extends PhaseHandler {
     if (!(event instanceof Dialect.Data) || frame == null || session.step != ProbeStep.MESSAGE) {
       return;
     }
-    long took = System.nanoTime() - session.stepStart;
+    // from the send's flush to the read that brought the answer: our codecs' time is not the server's
+    long sent = session.sentAt(session.stepStart);
+    long took = session.readAt(sent) - sent;
     Module.Message m = messages.get(message);
     byte[] got = ByteBufBytes.of(frame.content());
     boolean text = frame instanceof TextWebSocketFrame;

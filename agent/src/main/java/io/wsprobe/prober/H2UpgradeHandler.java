@@ -68,6 +68,7 @@ final class H2UpgradeHandler extends PhaseHandler {
       });
     }
     s.stepStart = System.nanoTime();
+    s.armSend();
     s.channel.writeAndFlush(new DefaultHttp2HeadersFrame(headers, false)).addListener(f -> s.guarded(() -> {
       if (!f.isSuccess() && s.step == ProbeStep.UPGRADING) {
         s.end(Result.CLOSED_DURING_UPGRADE, "could not send the CONNECT request: " + ProbeText.rootMessage(f.cause()));
@@ -132,7 +133,8 @@ final class H2UpgradeHandler extends PhaseHandler {
 
   private void onAnswer(Http2HeadersFrame frame) {
     Session s = session;
-    long took = System.nanoTime() - s.stepStart;
+    long sent = s.sentAt(s.stepStart);
+    long took = s.readAt(sent) - sent;
     Http2Headers answer = frame.headers();
     CharSequence status = answer.status();
     int code;

@@ -23,17 +23,18 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Every change to a probe's pipeline, in one place. The codecs are Netty's; ours are the answer
- * capture and the one phase handler at the end, named {@code phase}:
+ * capture, the socket's {@link WireClock} first (named {@code wire}), and the one phase handler
+ * at the end, named {@code phase}:
  * <pre>
- * connecting:  phase (quiet)
- * proxy:       proxy-http, phase (ProxyConnectHandler); then phase (quiet) once the tunnel is open
- * TLS:         ssl, phase (quiet)
- * upgrading:   [ssl], raw-answer, http, phase (UpgradeHandler)
- * open:        [ssl], ws-decoder, [ws-inflate], ws-utf8, ws-aggregator, ws-encoder, [ws-deflate], phase (app handshake, exchanges, ...)
+ * connecting:  wire, phase (quiet)
+ * proxy:       wire, proxy-http, phase (ProxyConnectHandler); then phase (quiet) once the tunnel is open
+ * TLS:         wire, ssl, phase (quiet)
+ * upgrading:   wire, [ssl], raw-answer, http, phase (UpgradeHandler)
+ * open:        wire, [ssl], ws-decoder, [ws-inflate], ws-utf8, ws-aggregator, ws-encoder, [ws-deflate], phase (app handshake, exchanges, ...)
  *
  * http_version "2", on the socket:
- * settings:    [ssl], raw-answer, h2, h2-mux, phase (H2Connection)
- * stream open: [ssl], h2, h2-mux, phase (H2Connection.Watch: GOAWAY)
+ * settings:    wire, [ssl], raw-answer, h2, h2-mux, phase (H2Connection)
+ * stream open: wire, [ssl], h2, h2-mux, phase (H2Connection.Watch: GOAWAY)
  * and on the WebSocket's stream channel (then the session's channel):
  * upgrading:   h2-stream, phase (H2UpgradeHandler)
  * open:        h2-stream, ws-decoder, [ws-inflate], ws-utf8, ws-aggregator, ws-encoder, [ws-deflate], phase (as over HTTP/1.1)
@@ -62,6 +63,9 @@ final class Pipelines {
   private static final class Initializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
+      if (!(ch instanceof Http2StreamChannel)) {
+        ch.pipeline().addLast("wire", new WireClock()); // the socket's own: first, ahead of TLS
+      }
       ch.pipeline().addLast("phase", QUIET);
     }
   }
@@ -123,7 +127,7 @@ final class Pipelines {
   }
 
   static void tls(Session s, SslHandler ssl) {
-    s.channel.pipeline().addFirst("ssl", ssl);
+    s.channel.pipeline().addAfter("wire", "ssl", ssl);
   }
 
   /** Netty's HTTP codec (4 KiB line, 16 KiB headers), with the answer's first bytes kept ahead of it. */

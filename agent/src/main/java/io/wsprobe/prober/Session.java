@@ -70,6 +70,8 @@ final class Session implements Dialect.Wire {
   Channel channel;
   /** http_version "2": the TCP connection carrying the stream, once the stream is open; else null. */
   Channel tcp;
+  /** The socket's {@link WireClock}, once there is a socket. */
+  WireClock wire;
   /** This session holds a descriptor of the {@link FdBudget} (taken before DNS, given back when its socket closes). */
   boolean fdHeld;
   SSLEngine sslEngine;
@@ -306,6 +308,23 @@ final class Session implements Dialect.Wire {
 
   long remainingNanos() {
     return probe.deadlineNanos - System.nanoTime();
+  }
+
+  /** What is written next is measured: its flush is noted (see {@link WireClock}). */
+  void armSend() {
+    if (wire != null) {
+      wire.arm();
+    }
+  }
+
+  /** When the measured request left for the socket; {@code since} if not known. */
+  long sentAt(long since) {
+    return wire == null ? since : wire.sentSince(since);
+  }
+
+  /** When the bytes being handled now came off the socket (the current read's start), or now. */
+  long readAt(long since) {
+    return wire == null ? System.nanoTime() : wire.readSince(since);
   }
 
   List<Long> rtts() {

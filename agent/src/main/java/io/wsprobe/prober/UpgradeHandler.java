@@ -73,6 +73,7 @@ final class UpgradeHandler extends PhaseHandler {
     String subprotocols = module.subprotocols().isEmpty() ? null : String.join(", ", module.subprotocols());
     handshaker = new Handshaker(subprotocols, headers, (int) module.maxMessageBytes());
     s.stepStart = System.nanoTime();
+    s.armSend();
     handshaker.handshake(s.channel).addListener(f -> s.guarded(() -> {
       if (!f.isSuccess() && s.step == ProbeStep.UPGRADING) {
         s.end(Result.CLOSED_DURING_UPGRADE, "could not send the upgrade request: " + ProbeText.rootMessage(f.cause()));
@@ -154,7 +155,8 @@ final class UpgradeHandler extends PhaseHandler {
 
   private void onAnswer(HttpResponse response) throws Exception {
     Session s = session;
-    long took = System.nanoTime() - s.stepStart;
+    long sent = s.sentAt(s.stepStart);
+    long took = s.readAt(sent) - sent; // request's flush to the read that completed the answer's head
     if (response.decoderResult().isFailure()) {
       s.step("upgrade", took, "the answer is not valid HTTP");
       String raw = ProbeText.printable(rawAnswer, "(no bytes)");
