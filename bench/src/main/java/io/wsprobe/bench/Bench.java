@@ -223,7 +223,14 @@ final class Bench {
      * {@code LISTENING <port>} and dies with its stdin. Returns once it listens.
      */
     static Child java(String name, Path dir, Class<?> main, List<String> jvmArgs, String... args) throws Exception {
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      return java(List.of(), name, dir, main, jvmArgs, args);
+    }
+
+    /** As {@link #java(String, Path, Class, List, String...)}, the command run through {@code prefix} ({@code nice -n -5}, say). */
+    static Child java(List<String> prefix, String name, Path dir, Class<?> main, List<String> jvmArgs, String... args)
+        throws Exception {
+      List<String> cmd = new ArrayList<>(prefix);
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(jvmArgs);
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
       cmd.addAll(List.of(args));

@@ -10,6 +10,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -73,14 +76,20 @@ public final class BenchServer {
   }
 
   private void run(int port, int threads) throws Exception {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
-    Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    // NIO unless -Dbench.server.transport=epoll: in accuracy runs (2 cores, 1,000 probes/s) the
+    // delays' lateness p99 was 1.6–2.0 ms on NIO, 2.9–5.6 ms on epoll (with Delays' thread, or with
+    // -Dbench.delays.on-loop=true the channel loop's timerfd timers)
+    boolean epoll = Epoll.isAvailable() && "epoll".equals(System.getProperty("bench.server.transport"));
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
+        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Channel server = new ServerBootstrap().group(group)
+        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 4096)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192), new Handler());
+            ch.pipeline().addLast(new Arrival(), new HttpServerCodec(), new HttpObjectAggregator(8192), new Handler());
           }
         })
         .bind("127.0.0.1", port).sync().channel();
@@ -94,6 +103,26 @@ public final class BenchServer {
     server.close().sync();
     group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
     System.exit(0);
+  }
+
+  /**
+   * When a read's bytes reached the pipeline, before the codecs: a delay runs from the moment the
+   * request or frame came off the socket, as the agent's WireClock times it on its side, so the
+   * server's own decoding (slow while its JIT is cold) is not charged to the agent.
+   */
+  private static final class Arrival extends io.netty.channel.ChannelInboundHandlerAdapter {
+    long readNanos;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      readNanos = System.nanoTime();
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  private static long arrived(ChannelHandlerContext ctx) {
+    Arrival a = ctx.pipeline().get(Arrival.class);
+    return a == null ? System.nanoTime() : a.readNanos;
   }
 
   private final class Handler extends SimpleChannelInboundHandler<Object> {
@@ -124,7 +153,7 @@ public final class BenchServer {
   }
 
   private void onRequest(ChannelHandlerContext ctx, FullHttpRequest req) {
-    long arrived = System.nanoTime();
+    long arrived = arrived(ctx);
     QueryStringDecoder uri = new QueryStringDecoder(req.uri());
     if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
       if (uri.path().equals("/stats")) {
@@ -166,7 +195,7 @@ public final class BenchServer {
   }
 
   private void onFrame(ChannelHandlerContext ctx, WebSocketFrame frame) {
-    long arrived = System.nanoTime();
+    long arrived = arrived(ctx);
     Channel ch = ctx.channel();
     Session s = ch.attr(SESSION).get();
     if (frame instanceof CloseWebSocketFrame close) {
