@@ -118,7 +118,9 @@ final class ProbeRun implements Session.Owner {
     try {
       r = result(s, result, detail, broadcastDelays, broadcastMissing);
     } catch (RuntimeException e) {
-      r = ProbeResult.builder(Result.INTERNAL_ERROR).detail("building the result failed: " + ProbeText.rootMessage(e))
+      String why = "building the result failed: " + ProbeText.rootMessage(e);
+      r = ProbeResult.builder(Result.INTERNAL_ERROR).detail(why)
+          .diagnosis(Diagnosis.of(Result.INTERNAL_ERROR, s.status, null, why))
           .durationNanos(System.nanoTime() - startNanos).statusCode(s.status).trace(trace).build();
     }
     promise.tryComplete(r);
